@@ -1,0 +1,80 @@
+// The Hono app: middleware, routes, and the one error exit. Glue only.
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
+import { type TimingVariables, timing } from 'hono/timing';
+import type { RuntimeConfig } from './config.ts';
+import { ProxyError } from './errors.ts';
+import { writeLog } from './log.ts';
+import { withBodyLimit, withConfig } from './middleware/config.ts';
+import { openaiErrorBody } from './protocols/openai.ts';
+import { chatRoutes } from './routes/chat.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/models.ts';
+
+/** What a request carries for the log line written when it fails. */
+export interface RequestInfo {
+  model: string | null;
+  stream: boolean;
+  startedAt: number;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: RequestIdVariables & TimingVariables & { config: RuntimeConfig; info: RequestInfo };
+};
+
+/** Things the app takes from outside, injectable for tests. */
+export interface AppDeps {
+  /** The upstream fetch; defaults to the global one. */
+  fetch?: typeof fetch;
+}
+
+/** Builds the proxy app. The Worker entry calls this once per isolate. */
+export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
+  const upstreamFetch = deps.fetch ?? ((input, init) => fetch(input, init));
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.route('/', healthRoutes());
+  app.use('/v1/*', async function requestInfo(c, next) {
+    c.set('info', { model: null, stream: false, startedAt: Date.now() });
+    await next();
+  });
+  app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withBodyLimit());
+  app.route('/v1', chatRoutes(upstreamFetch));
+  app.route('/v1', modelRoutes());
+  app.notFound(() => {
+    throw new ProxyError(404, 'not_found', 'No such route.');
+  });
+  app.onError((err, c) => {
+    const proxyError = toProxyError(err);
+    if (c.req.path.startsWith('/v1/')) {
+      const info = c.get('info');
+      writeLog({
+        requestId: c.var.requestId,
+        route: c.req.path,
+        client: 'public',
+        model: info?.model ?? null,
+        status: proxyError.status,
+        source: null,
+        cache: null,
+        stream: info?.stream ?? false,
+        attempts: proxyError.attempts ?? [],
+        error: proxyError.code,
+        totalMs: info === undefined ? 0 : Date.now() - info.startedAt,
+      });
+    }
+    return c.json(openaiErrorBody(proxyError), proxyError.status as 400, proxyError.headers);
+  });
+  return app;
+}
+
+function toProxyError(err: unknown): ProxyError {
+  if (err instanceof ProxyError) return err;
+  if (err instanceof HTTPException) {
+    const code = err.status === 400 ? 'invalid_json' : 'http_error';
+    return new ProxyError(err.status, code, err.message || 'Bad request.');
+  }
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', name: err instanceof Error ? err.name : typeof err }));
+  return new ProxyError(500, 'internal_error', 'The proxy failed unexpectedly.');
+}

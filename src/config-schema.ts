@@ -1,0 +1,139 @@
+// The zod schema of PROXY_CONFIG (SPEC section 3), with every default the contract names.
+import { z } from 'zod';
+import { PRESET_NAMES } from './presets.ts';
+
+const ms = z.number().int().nonnegative();
+const positiveMs = z.number().int().positive();
+
+/** Retry, timeout and stream-recovery options; every field may be overridden per target. */
+export const retrySchema = z.strictObject({
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  baseDelayMs: ms.default(250),
+  maxDelayMs: ms.default(4000),
+  maxRetryWaitMs: ms.default(2000),
+  connectTimeoutMs: positiveMs.default(5000),
+  firstTokenTimeoutMs: positiveMs.default(10000),
+  idleTimeoutMs: positiveMs.default(15000),
+  attemptTimeoutMs: positiveMs.default(120000),
+  deadlineMs: positiveMs.default(100000),
+  streamRecovery: z.enum(['continue', 'error']).default('continue'),
+});
+export type RetryOptions = z.infer<typeof retrySchema>;
+
+const pricingSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+});
+export type Pricing = z.infer<typeof pricingSchema>;
+
+const providerSchema = z
+  .strictObject({
+    preset: z.enum(PRESET_NAMES).optional(),
+    protocol: z.enum(['openai', 'anthropic']).optional(),
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name')
+      .optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((p) => p.preset !== undefined || (p.protocol !== undefined && p.baseUrl !== undefined), {
+    message: 'needs a "preset", or both "protocol" and "baseUrl"',
+  });
+
+const targetSchema = z.strictObject({
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  pricing: pricingSchema.optional(),
+  prefill: z.boolean().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  retry: retrySchema.partial().optional(),
+});
+
+const modelSchema = z.strictObject({ targets: z.array(targetSchema).min(1) });
+
+const breakerSchema = z.strictObject({
+  windowSize: z.number().int().min(1).default(20),
+  minCalls: z.number().int().min(1).default(5),
+  failureRate: z.number().gt(0).max(1).default(0.5),
+  consecutiveFailures: z.number().int().min(1).default(5),
+  openMs: positiveMs.default(15000),
+  openBackoff: z.number().min(1).default(1),
+  maxOpenMs: positiveMs.default(120000),
+  halfOpenProbes: z.number().int().min(1).default(1),
+});
+
+// KV rejects expirationTtl below 60 seconds, hence the floor on minTtlSeconds.
+const cacheSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  ttlSeconds: z.number().int().min(60).default(3600),
+  minTtlSeconds: z.number().int().min(60).default(60),
+  maxTtlSeconds: z.number().int().min(60).default(604800),
+  staleIfErrorSeconds: z.number().int().min(0).default(86400),
+});
+
+const ruleSchema = z.strictObject({
+  match: z.array(z.string().min(1)).min(1),
+  regex: z.boolean().default(false),
+  reply: z.string().min(1),
+});
+
+const degradedSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  notice: z.string().default('(The assistant is temporarily unavailable; this is an automatic reply.)'),
+  defaultReply: z
+    .string()
+    .default('Sorry, I cannot answer right now because every model provider is unavailable. Please try again shortly.'),
+  rules: z.array(ruleSchema).default([]),
+});
+
+const clientKeySchema = z.strictObject({
+  name: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+  models: z.array(z.string()).optional(),
+  origins: z.array(z.string()).optional(),
+  rpm: z.number().int().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+});
+
+const authSchema = z.strictObject({
+  mode: z.enum(['none', 'keys', 'jwt', 'keys+jwt']).default('none'),
+  keys: z.array(clientKeySchema).default([]),
+  jwtSecretEnv: z.string().default('PROXY_JWT_SECRET'),
+});
+
+const limitsSchema = z.strictObject({
+  maxBodyBytes: z.number().int().min(1024).default(1048576),
+  maxMessages: z.number().int().min(1).default(256),
+  maxTokens: z.number().int().min(1).default(8192),
+  ipRpm: z.number().int().min(0).default(0),
+});
+
+/** The whole PROXY_CONFIG document. Unknown keys are errors, so a typo never passes silently. */
+export const proxyConfigSchema = z
+  .strictObject({
+    providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider ids use [A-Za-z0-9_.-]'), providerSchema),
+    models: z.record(z.string().min(1), modelSchema),
+    retry: retrySchema.prefault({}),
+    breaker: breakerSchema.prefault({}),
+    cache: cacheSchema.prefault({}),
+    degraded: degradedSchema.prefault({}),
+    auth: authSchema.prefault({}),
+    cors: z.strictObject({ origins: z.array(z.string()).default([]) }).prefault({}),
+    limits: limitsSchema.prefault({}),
+    status: z.strictObject({ public: z.boolean().default(false) }).prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    for (const [alias, model] of Object.entries(config.models)) {
+      model.targets.forEach((target, i) => {
+        if (!Object.hasOwn(config.providers, target.provider)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', alias, 'targets', i, 'provider'],
+            message: `unknown provider "${target.provider}"`,
+          });
+        }
+      });
+    }
+  });
+export type ProxyConfig = z.infer<typeof proxyConfigSchema>;

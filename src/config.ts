@@ -1,0 +1,141 @@
+// Reads PROXY_CONFIG once per isolate: validates it, applies presets and resolves every target.
+import type { z } from 'zod';
+import { type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions } from './config-schema.ts';
+import { PRESETS, type Protocol } from './presets.ts';
+
+/** A provider with its preset applied. */
+export interface ResolvedProvider {
+  id: string;
+  protocol: Protocol;
+  /** Base URL without a trailing slash. */
+  baseUrl: string;
+  apiKeyEnv: string | undefined;
+  headers: Record<string, string>;
+  prefill: boolean;
+}
+
+/** One entry of a model alias's fallback list, with the global retry options merged in. */
+export interface ResolvedTarget {
+  provider: ResolvedProvider;
+  model: string;
+  pricing: Pricing | undefined;
+  prefill: boolean;
+  maxTokens: number | undefined;
+  retry: RetryOptions;
+}
+
+/** The validated config plus what is derived from it once. */
+export interface RuntimeConfig {
+  raw: ProxyConfig;
+  providers: Map<string, ResolvedProvider>;
+  models: Map<string, ResolvedTarget[]>;
+  /** Short hash of the canonical config text; part of cache namespaces. */
+  version: string;
+  /** Env var names of keys that providers need. */
+  keyEnvs: string[];
+}
+
+export type ConfigResult = { ok: true; config: RuntimeConfig } | { ok: false; issues: string[] };
+
+/** Formats zod issues as `path.to.field: message`, one per bad path. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${path === '' ? '(root)' : path}: ${issue.message}`;
+  });
+}
+
+/** Validates and resolves a PROXY_CONFIG value (an object, or JSON text). Pure. */
+export function parseConfig(value: unknown): ConfigResult {
+  let input = value;
+  if (value === undefined || value === null || value === '') {
+    return { ok: false, issues: ['PROXY_CONFIG: is not set'] };
+  }
+  if (typeof value === 'string') {
+    try {
+      input = JSON.parse(value);
+    } catch (err) {
+      return { ok: false, issues: [`PROXY_CONFIG: is not valid JSON (${(err as Error).message})`] };
+    }
+  }
+  const parsed = proxyConfigSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  return { ok: true, config: resolve(parsed.data) };
+}
+
+function resolve(raw: ProxyConfig): RuntimeConfig {
+  const providers = new Map<string, ResolvedProvider>();
+  for (const [id, p] of Object.entries(raw.providers)) {
+    const preset = p.preset === undefined ? undefined : PRESETS[p.preset];
+    const baseUrl = (p.baseUrl ?? preset?.baseUrl ?? '').replace(/\/+$/, '');
+    providers.set(id, {
+      id,
+      protocol: p.protocol ?? preset?.protocol ?? 'openai',
+      baseUrl,
+      apiKeyEnv: p.apiKeyEnv ?? (preset !== undefined && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined),
+      headers: p.headers ?? {},
+      prefill: preset?.prefill ?? false,
+    });
+  }
+  const models = new Map<string, ResolvedTarget[]>();
+  for (const [alias, model] of Object.entries(raw.models)) {
+    models.set(
+      alias,
+      model.targets.map((t) => {
+        const provider = providers.get(t.provider) as ResolvedProvider;
+        return {
+          provider,
+          model: t.model,
+          pricing: t.pricing,
+          prefill: t.prefill ?? provider.prefill,
+          maxTokens: t.maxTokens,
+          retry: { ...raw.retry, ...t.retry },
+        };
+      }),
+    );
+  }
+  const keyEnvs = [...new Set([...providers.values()].flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : [])))];
+  return { raw, providers, models, version: fnv1a(JSON.stringify(raw)), keyEnvs };
+}
+
+/** 32-bit FNV-1a as 8 hex digits: a cheap, stable config fingerprint (not a security hash). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+let cachedRaw: unknown;
+let cachedText: string | undefined;
+let cachedResult: ConfigResult | undefined;
+
+/**
+ * The config for this isolate. Parsing happens once: later calls with the same value (same object
+ * or same JSON text) return the cached result, so no request pays for validation.
+ */
+export function loadConfig(value: unknown): ConfigResult {
+  if (cachedResult !== undefined && value === cachedRaw) return cachedResult;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (cachedResult === undefined || text !== cachedText) {
+    cachedResult = parseConfig(value);
+    cachedText = text;
+  }
+  cachedRaw = value;
+  return cachedResult;
+}
+
+/** The key for a provider from the Worker's env, or undefined when it needs none or it is missing. */
+export function providerKey(env: object, provider: ResolvedProvider): string | undefined {
+  if (provider.apiKeyEnv === undefined) return undefined;
+  const value = (env as Record<string, unknown>)[provider.apiKeyEnv];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Env var names of provider keys that the config needs but the env does not hold. */
+export function missingKeys(env: object, config: RuntimeConfig): string[] {
+  const bag = env as Record<string, unknown>;
+  return config.keyEnvs.filter((name) => typeof bag[name] !== 'string' || bag[name] === '');
+}

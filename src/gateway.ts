@@ -1,0 +1,216 @@
+// The request pipeline: targets in order, attempts with retries, the final error. Imports no Hono.
+import type { ResolvedTarget } from './config.ts';
+import { providerKey } from './config.ts';
+import { type AttemptSummary, ProxyError } from './errors.ts';
+import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
+import type { Usage } from './protocols/openai.ts';
+import type { ChatRequest } from './protocols/openai-schema.ts';
+import { relayStream, type StreamSummary } from './stream-relay.ts';
+import { attempt } from './upstream.ts';
+
+/** One chat request, validated, with everything the pipeline needs injected. */
+export interface ChatJob {
+  targets: readonly ResolvedTarget[];
+  body: ChatRequest;
+  requestId: string;
+  /** Worker env: provider keys are read from it by name. */
+  env: object;
+  fetch: typeof fetch;
+  clientSignal: AbortSignal | undefined;
+  /** Request deadline, taken from the first target's retry options. */
+  deadlineMs: number;
+  random?: () => number;
+}
+
+/** Who answered and how; becomes the x-proxy-* headers and the log line. */
+export interface ChatMeta {
+  attempts: AttemptSummary[];
+  /** Upstream calls actually made (skipped targets are not attempts). */
+  attemptCount: number;
+  provider: string;
+  model: string;
+  upstreamMs: number;
+  pricing: ResolvedTarget['pricing'];
+}
+
+export type ChatOutcome =
+  | { kind: 'json'; text: string; usage: Usage | undefined; meta: ChatMeta }
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; done: Promise<StreamSummary>; meta: ChatMeta };
+
+interface Failed {
+  target: ResolvedTarget;
+  failure: UpstreamFailure;
+  classification: Classification;
+}
+
+/**
+ * Runs a chat request through its targets. Returns the first success; throws a ProxyError with
+ * every attempt listed when nothing answered (the caller renders it in its protocol).
+ */
+export async function runChat(job: ChatJob): Promise<ChatOutcome> {
+  const startedAt = Date.now();
+  const deadlineAt = startedAt + job.deadlineMs;
+  const random = job.random ?? Math.random;
+  const attempts: AttemptSummary[] = [];
+  const failures: Failed[] = [];
+  const secrets = knownSecrets(job);
+  const stream = job.body.stream === true;
+  const clientWantsUsage = job.body.stream_options?.include_usage === true;
+
+  for (const target of job.targets) {
+    const summary = { provider: target.provider.id, model: target.model };
+    const key = providerKey(job.env, target.provider);
+    if (target.provider.apiKeyEnv !== undefined && key === undefined) {
+      attempts.push({ ...summary, status: null, ms: 0, retryable: false, error: 'missing_key' });
+      continue;
+    }
+    if (target.provider.protocol !== 'openai') {
+      attempts.push({ ...summary, status: null, ms: 0, retryable: false, error: 'unsupported_protocol' });
+      continue;
+    }
+    const body = upstreamBody(job.body, target, stream);
+    for (let retriesDone = 0; ; retriesDone++) {
+      if (Date.now() >= deadlineAt) return finalError(attempts, failures, 'deadline');
+      const result = await attempt({
+        target,
+        key,
+        body,
+        stream,
+        clientWantsUsage,
+        requestId: job.requestId,
+        fetch: job.fetch,
+        clientSignal: job.clientSignal,
+        deadlineAt,
+        secrets,
+      });
+      if (result.ok) {
+        attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
+        const meta: ChatMeta = {
+          attempts,
+          attemptCount: countCalls(attempts),
+          provider: target.provider.id,
+          model: target.model,
+          upstreamMs: result.ms,
+          pricing: target.pricing,
+        };
+        if (result.kind === 'json') {
+          if (result.info.model !== undefined) meta.model = result.info.model;
+          return { kind: 'json', text: result.text, usage: result.info.usage, meta };
+        }
+        if (result.committed.firstChunk.model !== undefined) meta.model = result.committed.firstChunk.model;
+        const relay = relayStream(result.committed, {
+          choices: job.body.n ?? 1,
+          clientWantsUsage,
+          idleTimeoutMs: target.retry.idleTimeoutMs,
+          attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
+          secrets,
+        });
+        return { kind: 'stream', body: relay.body, done: relay.done, meta };
+      }
+      if (result.aborted) throw new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
+      const classification = classify(result.failure);
+      const move = nextMove({
+        classification,
+        failure: result.failure,
+        retriesDone,
+        options: target.retry,
+        remainingMs: deadlineAt - Date.now(),
+        random: random(),
+      });
+      attempts.push({
+        ...summary,
+        status: result.status,
+        ms: result.ms,
+        retryable: move.action === 'retry',
+        error: describe(result.failure),
+      });
+      failures.push({ target, failure: result.failure, classification });
+      if (move.action === 'terminal') throw terminalError(target, result.failure, classification, attempts);
+      if (move.action === 'next') break;
+      if (!(await sleep(move.delayMs, job.clientSignal))) {
+        throw new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
+      }
+    }
+  }
+  return finalError(attempts, failures, 'exhausted');
+}
+
+/** The body sent to one target: the caller's request with the target's model and usage asked for. */
+function upstreamBody(body: ChatRequest, target: ResolvedTarget, stream: boolean): string {
+  const out: Record<string, unknown> = { ...body, model: target.model };
+  if (stream) out.stream_options = { ...body.stream_options, include_usage: true };
+  if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) {
+    out.max_tokens = target.maxTokens;
+  }
+  return JSON.stringify(out);
+}
+
+function knownSecrets(job: ChatJob): string[] {
+  const env = job.env as Record<string, unknown>;
+  const names = new Set(job.targets.flatMap((t) => (t.provider.apiKeyEnv ? [t.provider.apiKeyEnv] : [])));
+  return [...names].flatMap((name) => (typeof env[name] === 'string' ? [env[name] as string] : []));
+}
+
+function countCalls(attempts: readonly AttemptSummary[]): number {
+  return attempts.filter((a) => a.error !== 'missing_key' && a.error !== 'unsupported_protocol').length;
+}
+
+function describe(failure: UpstreamFailure): string {
+  switch (failure.kind) {
+    case 'http':
+      return failure.code ? `http:${failure.status}:${failure.code}` : `http:${failure.status}`;
+    case 'timeout':
+      return `timeout:${failure.phase}`;
+    case 'stream_error':
+      return failure.code ? `stream_error:${failure.code}` : 'stream_error';
+    default:
+      return failure.kind;
+  }
+}
+
+function terminalError(target: ResolvedTarget, failure: UpstreamFailure, c: Classification, attempts: AttemptSummary[]): ProxyError {
+  const status = failure.kind === 'http' && (failure.status === 400 || failure.status === 422) ? failure.status : 400;
+  const detail = 'message' in failure && failure.message ? `: ${failure.message}` : '';
+  const code = c.reason === 'content_policy' ? 'content_policy_violation' : (failure.kind === 'http' && failure.code) || 'invalid_request';
+  return new ProxyError(status, code, `Provider "${target.provider.id}" rejected the request${detail}`, { attempts });
+}
+
+/** The most useful error once nothing is left: context length over the generic 503. */
+function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadline' | 'exhausted'): never {
+  const context = failures.find((f) => f.classification.reason === 'context_length');
+  if (context !== undefined) {
+    const detail = 'message' in context.failure && context.failure.message ? `: ${context.failure.message}` : '';
+    throw new ProxyError(400, 'context_length_exceeded', `The request is too long for every target${detail}`, { attempts });
+  }
+  const waits = failures.flatMap((f) =>
+    f.failure.kind === 'http' && f.failure.retryAfterMs !== undefined ? [f.failure.retryAfterMs] : [],
+  );
+  const retryAfter = waits.length > 0 ? Math.max(1, Math.ceil(Math.max(...waits) / 1000)) : 5;
+  const message =
+    why === 'deadline'
+      ? 'The request deadline passed before any provider answered.'
+      : attempts.length === 0 || attempts.every((a) => a.status === null && a.error === 'missing_key')
+        ? 'No provider could be called: every target is missing its API key.'
+        : 'Every provider failed to answer.';
+  throw new ProxyError(503, 'all_targets_failed', message, {
+    type: 'api_error',
+    attempts,
+    headers: { 'retry-after': String(retryAfter), 'x-should-retry': 'false' },
+  });
+}
+
+/** Waits `ms`; resolves false early when the client goes away. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,44 @@
+// The one structured log line per request (SPEC "Observability"): no prompt text, no keys.
+
+import type { Pricing } from './config-schema.ts';
+import type { AttemptSummary } from './errors.ts';
+import type { Usage } from './protocols/openai.ts';
+
+export interface RequestLog {
+  requestId: string;
+  route: string;
+  client: string;
+  model: string | null;
+  status: number;
+  source: 'provider' | 'cache' | 'stale-cache' | 'degraded' | null;
+  cache: 'HIT' | 'MISS' | 'STALE' | 'BYPASS' | null;
+  stream: boolean;
+  provider?: string;
+  upstreamModel?: string;
+  attempts: AttemptSummary[];
+  usage?: Usage;
+  /** USD, from the answering target's pricing. */
+  cost?: number;
+  /** How a stream ended: complete, error (in-band) or aborted by the client. */
+  streamOutcome?: string;
+  malformedEvents?: number;
+  error?: string;
+  totalMs: number;
+}
+
+/** USD cost of a usage report at per-million-token prices. */
+export function costOf(usage: Usage | undefined, pricing: Pricing | undefined): number | undefined {
+  if (usage === undefined || pricing === undefined) return undefined;
+  const usd = (usage.prompt_tokens * pricing.input + usage.completion_tokens * pricing.output) / 1_000_000;
+  return Math.round(usd * 1e8) / 1e8;
+}
+
+/** Writes one JSON line. Every field is built by the proxy itself, never copied from a request. */
+export function writeLog(line: RequestLog): void {
+  console.log(JSON.stringify({ level: line.status >= 500 ? 'error' : 'info', msg: 'request', ...line }));
+}
+
+/** A warning line outside the per-request log (missing keys, invalid config). */
+export function writeWarning(msg: string, fields: Record<string, unknown>): void {
+  console.warn(JSON.stringify({ level: 'warn', msg, ...fields }));
+}

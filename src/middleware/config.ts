@@ -1,0 +1,51 @@
+// Middleware that puts the isolate's validated config on the context, or fails with a 500.
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app.ts';
+import { loadConfig, missingKeys, type RuntimeConfig } from '../config.ts';
+import { ProxyError } from '../errors.ts';
+import { writeWarning } from '../log.ts';
+
+const warned = new Set<string>();
+
+/**
+ * Loads PROXY_CONFIG (parsed once per isolate). An invalid config answers 500 naming every bad
+ * path and never calls a vendor. Missing provider keys are logged once per isolate.
+ */
+export function withConfig(): MiddlewareHandler<AppEnv> {
+  return async function withConfig(c, next) {
+    const result = loadConfig(c.env.PROXY_CONFIG);
+    if (!result.ok) {
+      throw new ProxyError(500, 'invalid_config', `PROXY_CONFIG is invalid: ${result.issues.join('; ')}`, { type: 'api_error' });
+    }
+    const config = result.config;
+    if (!warned.has(config.version)) {
+      warned.add(config.version);
+      const missing = missingKeys(c.env, config);
+      if (missing.length > 0) writeWarning('provider keys missing; their targets are skipped', { missing });
+    }
+    c.set('config', config);
+    await next();
+  };
+}
+
+const limiters = new WeakMap<RuntimeConfig, MiddlewareHandler<AppEnv>>();
+
+/** hono/body-limit sized from `limits.maxBodyBytes`, built once per config. */
+export function withBodyLimit(): MiddlewareHandler<AppEnv> {
+  return async function withBodyLimit(c, next) {
+    const config = c.var.config;
+    let limiter = limiters.get(config);
+    if (limiter === undefined) {
+      const maxSize = config.raw.limits.maxBodyBytes;
+      limiter = bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new ProxyError(413, 'request_too_large', `The request body is larger than ${maxSize} bytes.`);
+        },
+      });
+      limiters.set(config, limiter);
+    }
+    return limiter(c, next);
+  };
+}

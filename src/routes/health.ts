@@ -1,0 +1,11 @@
+// GET /healthz: liveness. No auth, no upstream calls; says whether the config is valid.
+import { Hono } from 'hono';
+import type { AppEnv } from '../app.ts';
+import { loadConfig } from '../config.ts';
+
+export function healthRoutes(): Hono<AppEnv> {
+  return new Hono<AppEnv>().get('/healthz', (c) => {
+    const config = loadConfig(c.env.PROXY_CONFIG);
+    return c.json({ status: 'ok', config: config.ok ? 'valid' : 'invalid' });
+  });
+}

@@ -1,0 +1,61 @@
+// Pulls SSE `data` payloads out of an upstream body, one at a time, with bounded buffering.
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+
+// One SSE event larger than this is not a chat chunk; it is dropped as malformed.
+const MAX_EVENT_BYTES = 1024 * 1024;
+
+/**
+ * Reads an upstream `text/event-stream` body. `next()` gives the next event's data, or null at the
+ * end of the body; it throws when the connection fails. Only what one network chunk holds is
+ * queued, so memory stays flat however long the answer.
+ */
+export class SseReader {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private readonly parser: EventSourceParser;
+  private queue: string[] = [];
+  private head = 0;
+  private ended = false;
+  /** Events dropped because the parser could not read them. */
+  dropped = 0;
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.reader = body.getReader();
+    this.parser = createParser({
+      maxBufferSize: MAX_EVENT_BYTES,
+      onEvent: (event) => {
+        this.queue.push(event.data);
+      },
+      onError: () => {
+        this.dropped++;
+      },
+    });
+  }
+
+  /** Events already received and not yet taken. */
+  get buffered(): number {
+    return this.queue.length - this.head;
+  }
+
+  async next(): Promise<string | null> {
+    while (this.head === this.queue.length) {
+      if (this.ended) return null;
+      this.queue = [];
+      this.head = 0;
+      const { done, value } = await this.reader.read();
+      if (done) {
+        this.ended = true;
+        this.parser.reset({ consume: true });
+      } else {
+        this.parser.feed(this.decoder.decode(value, { stream: true }));
+      }
+    }
+    return this.queue[this.head++] ?? null;
+  }
+
+  /** Stops reading and releases the upstream connection. Never throws. */
+  cancel(): void {
+    this.ended = true;
+    this.reader.cancel().catch(() => {});
+  }
+}
