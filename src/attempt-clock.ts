@@ -2,47 +2,9 @@
 import type { TimeoutPhase } from './fallback.ts';
 
 /**
- * A timer that can be moved later without being re-created: when it fires early it re-arms
- * itself for the rest. Moving it on every stream event then costs no clearTimeout/setTimeout.
- */
-class LazyTimer {
-  private handle: ReturnType<typeof setTimeout> | undefined;
-  private at = 0;
-  private readonly fire: () => void;
-  constructor(fire: () => void) {
-    this.fire = fire;
-  }
-
-  setAt(at: number): void {
-    this.at = at;
-    if (this.handle === undefined) this.schedule();
-  }
-
-  /** Pushes the due time later; cheap, for per-event idle deadlines. */
-  moveTo(at: number): void {
-    this.at = at;
-  }
-
-  clear(): void {
-    if (this.handle !== undefined) clearTimeout(this.handle);
-    this.handle = undefined;
-  }
-
-  private schedule(): void {
-    this.handle = setTimeout(
-      () => {
-        this.handle = undefined;
-        if (Date.now() < this.at) this.schedule();
-        else this.fire();
-      },
-      Math.max(0, this.at - Date.now()),
-    );
-  }
-}
-
-/**
  * Owns the AbortController of one attempt. When a deadline passes it records which one, aborts the
  * fetch and calls `onExpire` (the stream reader cancels itself there). A client abort aborts too.
+ * Timers take durations, not absolute times: inside workerd, Date.now() only moves on I/O.
  */
 export class AttemptClock {
   readonly controller = new AbortController();
@@ -50,9 +12,9 @@ export class AttemptClock {
   clientAborted = false;
   onExpire: (() => void) | undefined;
   private phase: TimeoutPhase = 'connect';
-  private readonly phaseTimer = new LazyTimer(() => this.expire(this.phase));
+  private phaseTimer: ReturnType<typeof setTimeout> | null = null;
   private hardPhase: TimeoutPhase = 'attempt';
-  private readonly hardTimer = new LazyTimer(() => this.expire(this.hardPhase));
+  private hardTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly clientSignal: AbortSignal | undefined;
   private readonly onClientAbort = (): void => {
     this.clientAborted = true;
@@ -69,31 +31,24 @@ export class AttemptClock {
     return this.controller.signal;
   }
 
-  /** Sets the hard stop of the attempt (attempt timeout or request deadline, whichever is first). */
-  setHard(phase: TimeoutPhase, at: number): void {
+  /** Sets the hard stop of the attempt, `ms` from now (attempt timeout or request deadline). */
+  setHard(phase: TimeoutPhase, ms: number): void {
+    clearTimeout(this.hardTimer);
     this.hardPhase = phase;
-    this.hardTimer.setAt(at);
+    this.hardTimer = setTimeout(() => this.expire(this.hardPhase), Math.max(0, ms));
   }
 
-  /** Starts a phase deadline at an absolute time, replacing the previous phase. */
-  setPhase(phase: TimeoutPhase, at: number): void {
+  /** Starts a phase deadline `ms` from now, replacing the previous phase's. */
+  setPhase(phase: TimeoutPhase, ms: number): void {
+    clearTimeout(this.phaseTimer);
     this.phase = phase;
-    this.phaseTimer.setAt(at);
-  }
-
-  /** Moves the current phase deadline later (idle timeout after each event). */
-  extendPhase(at: number): void {
-    this.phaseTimer.moveTo(at);
-  }
-
-  clearPhase(): void {
-    this.phaseTimer.clear();
+    this.phaseTimer = setTimeout(() => this.expire(this.phase), Math.max(0, ms));
   }
 
   /** Releases timers and the client listener; the attempt is over. */
   stop(): void {
-    this.phaseTimer.clear();
-    this.hardTimer.clear();
+    clearTimeout(this.phaseTimer);
+    clearTimeout(this.hardTimer);
     this.clientSignal?.removeEventListener('abort', this.onClientAbort);
   }
 

@@ -16,11 +16,17 @@ export class SseReader {
   private queue: string[] = [];
   private head = 0;
   private ended = false;
+  /** Settles when `cancel()` is called, so a pending read never outlives the reader. */
+  private readonly stopped: Promise<ReadableStreamReadResult<Uint8Array>>;
+  private stop: () => void = () => {};
   /** Events dropped because the parser could not read them. */
   dropped = 0;
 
   constructor(body: ReadableStream<Uint8Array>) {
     this.reader = body.getReader();
+    this.stopped = new Promise((resolve) => {
+      this.stop = () => resolve({ done: true, value: undefined });
+    });
     this.parser = createParser({
       maxBufferSize: MAX_EVENT_BYTES,
       onEvent: (event) => {
@@ -42,7 +48,8 @@ export class SseReader {
       if (this.ended) return null;
       this.queue = [];
       this.head = 0;
-      const { done, value } = await this.reader.read();
+      // Racing the read: a cancel must end a read that the upstream body never answers.
+      const { done, value } = await Promise.race([this.reader.read(), this.stopped]);
       if (done) {
         this.ended = true;
         this.parser.reset({ consume: true });
@@ -56,6 +63,7 @@ export class SseReader {
   /** Stops reading and releases the upstream connection. Never throws. */
   cancel(): void {
     this.ended = true;
+    this.stop();
     this.reader.cancel().catch(() => {});
   }
 }

@@ -57,8 +57,8 @@ export function relayStream(
     resolveDone = resolve;
   });
 
-  clock.setHard('attempt', options.attemptEnd);
-  clock.setPhase('idle', Date.now() + options.idleTimeoutMs);
+  clock.setHard('attempt', options.attemptEnd - Date.now());
+  clock.setPhase('idle', options.idleTimeoutMs);
 
   const allFinished = (): boolean => finished.size >= options.choices;
   const end = (controller: ReadableStreamDefaultController<Uint8Array>, error?: { code: string; message: string }): void => {
@@ -88,7 +88,7 @@ export function relayStream(
             if (summary.usage !== undefined) return end(controller);
             if (!graceArmed) {
               graceArmed = true;
-              clock.setPhase('idle', Date.now() + USAGE_GRACE_MS);
+              clock.setPhase('idle', USAGE_GRACE_MS);
             }
           }
           let data: string | null;
@@ -111,7 +111,7 @@ export function relayStream(
             });
           }
           if (data === '[DONE]') return end(controller);
-          if (!graceArmed) clock.extendPhase(Date.now() + options.idleTimeoutMs);
+          if (!graceArmed) clock.setPhase('idle', options.idleTimeoutMs);
           const parsed = parseJson(data);
           if (isObject(parsed) && 'error' in parsed) {
             const info = readErrorInfo(parsed);

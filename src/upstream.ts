@@ -46,9 +46,9 @@ export async function attempt(input: AttemptInput): Promise<AttemptResult> {
   const startedAt = Date.now();
   const retry = target.retry;
   const clock = new AttemptClock(input.clientSignal);
-  const attemptEnd = startedAt + retry.attemptTimeoutMs;
-  clock.setHard(attemptEnd <= input.deadlineAt ? 'attempt' : 'deadline', Math.min(attemptEnd, input.deadlineAt));
-  if (stream) clock.setPhase('connect', startedAt + retry.connectTimeoutMs);
+  const toDeadline = input.deadlineAt - startedAt;
+  clock.setHard(retry.attemptTimeoutMs <= toDeadline ? 'attempt' : 'deadline', Math.min(retry.attemptTimeoutMs, toDeadline));
+  if (stream) clock.setPhase('connect', retry.connectTimeoutMs);
   const fail = (failure: UpstreamFailure, status: number | null = null): AttemptResult => {
     clock.stop();
     clock.abort();
@@ -112,7 +112,7 @@ async function waitForCommit(
 ): Promise<AttemptResult> {
   const reader = new SseReader(body);
   clock.onExpire = () => reader.cancel();
-  clock.setPhase('first_token', startedAt + input.target.retry.firstTokenTimeoutMs);
+  clock.setPhase('first_token', input.target.retry.firstTokenTimeoutMs - (Date.now() - startedAt));
   const prefix: string[] = [];
   let malformed = 0;
   for (;;) {

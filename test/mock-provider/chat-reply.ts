@@ -1,0 +1,126 @@
+// Owns what the mock answers to a chat request: text or a tool call, its pieces and token counts. Pure.
+
+import type { AssistantMessage, ChunkDelta, FinishReason, Usage } from './openai-wire.ts';
+import { usage } from './openai-wire.ts';
+
+/** The default answer text. */
+export const defaultReply = 'Hello from the mock provider.';
+
+/** A chat request, narrowed from the inbound JSON body. */
+export type ChatRequest = {
+  model: string;
+  messages: Array<{ role: string; content: unknown }>;
+  stream: boolean;
+  includeUsage: boolean;
+  toolName?: string;
+};
+
+/** One answer, in both its non-streaming and streaming forms. */
+export type ChatAnswer = {
+  message: AssistantMessage;
+  /** The first streamed delta: role only. */
+  roleDelta: ChunkDelta;
+  /** The content chunks' deltas; faults count these ("after N content chunks"). */
+  deltas: ChunkDelta[];
+  finishReason: FinishReason;
+  usage: Usage;
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Narrows a parsed body to a chat request, or says what is missing (answered as a 400). */
+export function readChatRequest(body: unknown): ChatRequest | string {
+  if (!isRecord(body)) return 'The request body must be a JSON object.';
+  const { model, messages, stream, stream_options: options, tools } = body;
+  if (typeof model !== 'string' || model === '') return 'you must provide a model parameter';
+  if (!Array.isArray(messages) || messages.length === 0) return "'messages' must be a non-empty array";
+  const parsed: ChatRequest['messages'] = [];
+  for (const message of messages) {
+    if (!isRecord(message) || typeof message.role !== 'string') return "each message needs a string 'role'";
+    parsed.push({ role: message.role, content: message.content });
+  }
+  const firstTool: unknown = Array.isArray(tools) ? tools[0] : undefined;
+  const fn = isRecord(firstTool) && isRecord(firstTool.function) ? firstTool.function : undefined;
+  return {
+    model,
+    messages: parsed,
+    stream: stream === true,
+    includeUsage: isRecord(options) && options.include_usage === true,
+    toolName: firstTool === undefined ? undefined : typeof fn?.name === 'string' ? fn.name : 'tool',
+  };
+}
+
+/** The text of a message's content: a string, or the `text` parts of a content array. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part: unknown) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+/** A deterministic prompt token count: characters of all message text / 4, rounded up. */
+export function promptTokens(texts: readonly string[]): number {
+  return Math.ceil(texts.reduce((sum, text) => sum + text.length, 0) / 4);
+}
+
+/** Word-sized pieces that keep their leading spaces: `'Hello from'` → `['Hello', ' from']`. */
+export function splitPieces(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+/** Splits `text` into three fragments (fewer when it is shorter than three characters). */
+function thirds(text: string): string[] {
+  const a = Math.floor(text.length / 3);
+  const b = Math.floor((2 * text.length) / 3);
+  return [text.slice(0, a), text.slice(a, b), text.slice(b)].filter((part) => part !== '');
+}
+
+/**
+ * The reply text: `Tool said: …` after a tool result; otherwise the scripted reply (repeated
+ * `repeat` times, joined by spaces). When the request ends with an assistant message that is a
+ * prefix of that reply (a proxy's stream-rescue continuation), only the rest is answered.
+ */
+export function replyText(request: ChatRequest, reply = defaultReply, repeat = 1): string {
+  const last = request.messages.at(-1);
+  if (last?.role === 'tool') return `Tool said: ${contentText(last.content)}`;
+  const full = Array.from({ length: Math.max(repeat, 1) }, () => reply).join(' ');
+  if (last?.role !== 'assistant') return full;
+  const prefix = contentText(last.content);
+  return full.startsWith(prefix) ? full.slice(prefix.length) : full;
+}
+
+/**
+ * Builds the answer for call `n`: one tool call to the first tool when `tools` were sent and the
+ * last message is not a tool result, else text. Usage: prompt tokens from the message text,
+ * completion tokens = number of content pieces.
+ */
+export function chatAnswer(request: ChatRequest, n: number, reply?: string, repeat?: number): ChatAnswer {
+  const prompt = promptTokens(request.messages.map((message) => contentText(message.content)));
+  const last = request.messages.at(-1);
+  if (request.toolName !== undefined && last?.role !== 'tool') {
+    const lastUser = request.messages.findLast((message) => message.role === 'user');
+    const args = JSON.stringify({ query: contentText(lastUser?.content) });
+    const call = { id: `call_mock_${n}`, type: 'function' as const, function: { name: request.toolName, arguments: args } };
+    const fragments = thirds(args);
+    const start: ChunkDelta = {
+      tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }],
+    };
+    return {
+      message: { role: 'assistant', content: null, tool_calls: [call], refusal: null },
+      roleDelta: { role: 'assistant', content: null, refusal: null },
+      deltas: [start, ...fragments.map((fragment) => ({ tool_calls: [{ index: 0, function: { arguments: fragment } }] }))],
+      finishReason: 'tool_calls',
+      usage: usage(prompt, fragments.length),
+    };
+  }
+  const text = replyText(request, reply, repeat);
+  const pieces = splitPieces(text);
+  return {
+    message: { role: 'assistant', content: text, refusal: null },
+    roleDelta: { role: 'assistant', content: '', refusal: null },
+    deltas: pieces.map((piece) => ({ content: piece })),
+    finishReason: 'stop',
+    usage: usage(prompt, pieces.length),
+  };
+}

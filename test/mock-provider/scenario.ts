@@ -1,0 +1,161 @@
+// Owns the mock provider's URL grammar: where the scenario sits in a path and what its items mean.
+
+/**
+ * One scripted behaviour, parsed from the path segments before `/v1/`.
+ * Absent optional fields mean "not scripted". Durations are milliseconds unless named otherwise.
+ */
+export type Scenario = {
+  /** The scenario as written in the URL, URL-decoded (`''` for a healthy, unscripted path). */
+  raw: string;
+  /** Counter scope for `times`; defaults to `raw`. */
+  id: string;
+  status?: number;
+  code?: string;
+  type?: string;
+  message?: string;
+  times?: number;
+  retryAfter?: number;
+  retryAfterMs?: number;
+  retryAfterDate?: number;
+  delay?: number;
+  firstTokenDelay?: number;
+  tokenDelay?: number;
+  reply?: string;
+  repeat?: number;
+  stallAfter?: number;
+  cutAfter?: number;
+  errorEventAfter?: number;
+  malformedAt?: number;
+  key?: string;
+  noDone: boolean;
+  reset: boolean;
+  hang: boolean;
+  badJson: boolean;
+};
+
+/** A parse outcome: a typo in a scenario must be loud, never a silently healthy provider. */
+export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; reason: string };
+
+type IntField =
+  | 'status'
+  | 'times'
+  | 'retryAfter'
+  | 'retryAfterMs'
+  | 'retryAfterDate'
+  | 'delay'
+  | 'firstTokenDelay'
+  | 'tokenDelay'
+  | 'repeat'
+  | 'stallAfter'
+  | 'cutAfter'
+  | 'errorEventAfter'
+  | 'malformedAt';
+type TextField = 'id' | 'code' | 'type' | 'message' | 'reply' | 'key';
+type FlagField = 'noDone' | 'reset' | 'hang' | 'badJson';
+
+const intKeys = {
+  status: 'status',
+  times: 'times',
+  'retry-after': 'retryAfter',
+  'retry-after-ms': 'retryAfterMs',
+  'retry-after-date': 'retryAfterDate',
+  delay: 'delay',
+  'first-token-delay': 'firstTokenDelay',
+  'token-delay': 'tokenDelay',
+  repeat: 'repeat',
+  'stall-after': 'stallAfter',
+  'cut-after': 'cutAfter',
+  'error-event-after': 'errorEventAfter',
+  'malformed-at': 'malformedAt',
+} as const satisfies Record<string, IntField>;
+
+const textKeys = {
+  id: 'id',
+  code: 'code',
+  type: 'type',
+  message: 'message',
+  reply: 'reply',
+  key: 'key',
+} as const satisfies Record<string, TextField>;
+
+const flagKeys = {
+  'no-done': 'noDone',
+  reset: 'reset',
+  hang: 'hang',
+  'bad-json': 'badJson',
+} as const satisfies Record<string, FlagField>;
+
+function isKeyOf<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
+  return Object.hasOwn(table, key);
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Splits a request path into the scenario prefix and the OpenAI API path:
+ * `/status=429,times=1/v1/chat/completions` → `{ scenario: 'status=429,times=1', apiPath: '/v1/chat/completions' }`.
+ * A path without a `v1` segment is returned whole as `apiPath` with an empty scenario.
+ * The scenario is left URL-encoded so that encoded commas and slashes survive until items are split.
+ */
+export function splitMockPath(pathname: string): { scenario: string; apiPath: string } {
+  const segments = pathname.split('/');
+  const v1 = segments.indexOf('v1');
+  if (v1 < 0) return { scenario: '', apiPath: pathname };
+  return {
+    scenario: segments.slice(1, v1).join('/'),
+    apiPath: `/${segments.slice(v1).join('/')}`,
+  };
+}
+
+/**
+ * Parses a scenario such as `status=429,retry-after=2,times=1` (comma- or slash-separated
+ * `key=value` items and bare flags, each URL-decoded after splitting). Pure.
+ * Unknown keys, missing values and non-integer numbers are reported as `{ ok: false }`.
+ */
+export function parseScenario(encoded: string): ScenarioResult {
+  const items = encoded.split(/[,/]/).filter((item) => item !== '');
+  const raw = decode(items.join(','));
+  const scenario: Scenario = { raw, id: raw, noDone: false, reset: false, hang: false, badJson: false };
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const key = decode(eq < 0 ? item : item.slice(0, eq));
+    const value = eq < 0 ? undefined : decode(item.slice(eq + 1));
+    if (isKeyOf(flagKeys, key)) {
+      if (value !== undefined) return { ok: false, reason: `flag '${key}' takes no value` };
+      scenario[flagKeys[key]] = true;
+    } else if (value === undefined) {
+      return { ok: false, reason: `unknown flag '${key}' (or missing '=value')` };
+    } else if (isKeyOf(textKeys, key)) {
+      scenario[textKeys[key]] = value;
+    } else if (isKeyOf(intKeys, key)) {
+      if (!/^\d+$/.test(value)) return { ok: false, reason: `'${key}' needs a non-negative integer, got '${value}'` };
+      scenario[intKeys[key]] = Number(value);
+    } else {
+      return { ok: false, reason: `unknown scenario key '${key}'` };
+    }
+  }
+  if (scenario.status !== undefined && (scenario.status < 400 || scenario.status > 599)) {
+    return { ok: false, reason: `status must be an HTTP error status (400-599), got ${scenario.status}` };
+  }
+  return { ok: true, scenario };
+}
+
+/** Whether the scripted faults apply to the `count`-th call (1-based) in the scenario's scope. */
+export function faultsApply(scenario: Scenario, count: number): boolean {
+  return scenario.times === undefined || count <= scenario.times;
+}
+
+/**
+ * The same scenario with every fault removed, for calls past `times`.
+ * Kept: `id`, `reply`, `repeat` (the content) and `key` (configuration, not a fault).
+ */
+export function withoutFaults(scenario: Scenario): Scenario {
+  const { raw, id, reply, repeat, key } = scenario;
+  return { raw, id, reply, repeat, key, noDone: false, reset: false, hang: false, badJson: false };
+}
