@@ -110,30 +110,39 @@ const limitsSchema = z.strictObject({
 });
 
 /** The whole PROXY_CONFIG document. Unknown keys are errors, so a typo never passes silently. */
-export const proxyConfigSchema = z
-  .strictObject({
-    providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider ids use [A-Za-z0-9_.-]'), providerSchema),
-    models: z.record(z.string().min(1), modelSchema),
-    retry: retrySchema.prefault({}),
-    breaker: breakerSchema.prefault({}),
-    cache: cacheSchema.prefault({}),
-    degraded: degradedSchema.prefault({}),
-    auth: authSchema.prefault({}),
-    cors: z.strictObject({ origins: z.array(z.string()).default([]) }).prefault({}),
-    limits: limitsSchema.prefault({}),
-    status: z.strictObject({ public: z.boolean().default(false) }).prefault({}),
-  })
-  .superRefine((config, ctx) => {
-    for (const [alias, model] of Object.entries(config.models)) {
-      model.targets.forEach((target, i) => {
-        if (!Object.hasOwn(config.providers, target.provider)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['models', alias, 'targets', i, 'provider'],
-            message: `unknown provider "${target.provider}"`,
-          });
-        }
-      });
-    }
-  });
+export const proxyConfigSchema = z.strictObject({
+  providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider ids use [A-Za-z0-9_.-]'), providerSchema),
+  models: z.record(z.string().min(1), modelSchema),
+  retry: retrySchema.prefault({}),
+  breaker: breakerSchema.prefault({}),
+  cache: cacheSchema.prefault({}),
+  degraded: degradedSchema.prefault({}),
+  auth: authSchema.prefault({}),
+  cors: z.strictObject({ origins: z.array(z.string()).default([]) }).prefault({}),
+  limits: limitsSchema.prefault({}),
+  status: z.strictObject({ public: z.boolean().default(false) }).prefault({}),
+});
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
+
+/**
+ * Targets naming a provider that is not configured. Reads the raw input tolerantly, so these are
+ * reported together with schema errors elsewhere in the document (zod skips refinements then).
+ */
+export function unknownProviderIssues(input: unknown): string[] {
+  if (!isRecord(input) || !isRecord(input.models)) return [];
+  const providers = isRecord(input.providers) ? input.providers : {};
+  const issues: string[] = [];
+  for (const [alias, model] of Object.entries(input.models)) {
+    if (!isRecord(model) || !Array.isArray(model.targets)) continue;
+    model.targets.forEach((target: unknown, i) => {
+      if (isRecord(target) && typeof target.provider === 'string' && !Object.hasOwn(providers, target.provider)) {
+        issues.push(`models.${alias}.targets.${i}.provider: unknown provider "${target.provider}"`);
+      }
+    });
+  }
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,6 +1,6 @@
 // Reads PROXY_CONFIG once per isolate: validates it, applies presets and resolves every target.
 import type { z } from 'zod';
-import { type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions } from './config-schema.ts';
+import { type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions, unknownProviderIssues } from './config-schema.ts';
 import { PRESETS, type Protocol } from './presets.ts';
 
 /** A provider with its preset applied. */
@@ -59,7 +59,10 @@ export function parseConfig(value: unknown): ConfigResult {
     }
   }
   const parsed = proxyConfigSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  const references = unknownProviderIssues(input);
+  if (!parsed.success || references.length > 0) {
+    return { ok: false, issues: [...(parsed.success ? [] : formatIssues(parsed.error)), ...references] };
+  }
   return { ok: true, config: resolve(parsed.data) };
 }
 

@@ -41,6 +41,7 @@ export interface UpstreamErrorInfo {
 
 /** Reads `{"error": {...}}` (or a bare `{"message"}`/string) from a vendor's error body; tolerant of junk. */
 export function readErrorInfo(value: unknown): UpstreamErrorInfo {
+  if (typeof value === 'string') return { code: '', type: '', message: value };
   const root = isObject(value) ? value : {};
   const err = 'error' in root ? root.error : root;
   if (typeof err === 'string') return { code: '', type: '', message: err };

@@ -186,6 +186,6 @@ describe('POST /v1/chat/completions, non-streaming', () => {
     const body = (await res.json()) as { choices: { finish_reason: string; message: { tool_calls: { function: { name: string } }[] } }[] };
     expect(body.choices[0]?.finish_reason).toBe('tool_calls');
     expect(body.choices[0]?.message.tool_calls[0]?.function.name).toBe('lookup');
-    expect((proxy.mock.calls()[0]?.body as { tools: unknown }).tools).toEqual(tools);
+    expect(proxy.mock.calls()[0]?.body).toMatchObject({ tools });
   });
 });

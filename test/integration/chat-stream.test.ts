@@ -25,7 +25,7 @@ describe('POST /v1/chat/completions, streaming', () => {
     const proxy = proxyWith(configFor([{ scenario: '' }]));
     const plain = await sseData(await proxy.chat(streaming()));
     expect(plain.some((d) => d !== '[DONE]' && (JSON.parse(d) as { choices: unknown[] }).choices.length === 0)).toBe(false);
-    expect((proxy.mock.calls()[0]?.body as { stream_options: unknown }).stream_options).toEqual({ include_usage: true });
+    expect(proxy.mock.calls()[0]?.body).toMatchObject({ stream_options: { include_usage: true } });
     const withUsage = await sseData(await proxy.chat(streaming({ stream_options: { include_usage: true } })));
     const usageChunk = withUsage.map((d) => (d === '[DONE]' ? {} : JSON.parse(d))).find((c) => c.usage);
     expect(usageChunk.usage).toMatchObject({ completion_tokens: expect.any(Number), total_tokens: expect.any(Number) });
