@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
 import { type TimingVariables, timing } from 'hono/timing';
 import type { RuntimeConfig } from './config.ts';
-import { ProxyError } from './errors.ts';
+import { countCalls, ProxyError } from './errors.ts';
 import { writeLog } from './log.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
@@ -64,7 +64,9 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
         totalMs: info === undefined ? 0 : Date.now() - info.startedAt,
       });
     }
-    return c.json(openaiErrorBody(proxyError), proxyError.status as 400, proxyError.headers);
+    const headers: Record<string, string> = { ...proxyError.headers };
+    if (proxyError.attempts !== undefined) headers['x-proxy-attempts'] = String(countCalls(proxyError.attempts));
+    return c.json(openaiErrorBody(proxyError), proxyError.status as 400, headers);
   });
   return app;
 }

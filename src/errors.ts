@@ -12,6 +12,11 @@ export interface AttemptSummary {
   error?: string;
 }
 
+/** Upstream calls actually made: targets skipped for a missing key or protocol are not calls. */
+export function countCalls(attempts: readonly AttemptSummary[]): number {
+  return attempts.filter((a) => a.error !== 'missing_key' && a.error !== 'unsupported_protocol').length;
+}
+
 export interface ProxyErrorOptions {
   type?: string;
   param?: string | null;

@@ -1,7 +1,7 @@
 // The request pipeline: targets in order, attempts with retries, the final error. Imports no Hono.
 import type { ResolvedTarget } from './config.ts';
 import { providerKey } from './config.ts';
-import { type AttemptSummary, ProxyError } from './errors.ts';
+import { type AttemptSummary, countCalls, ProxyError } from './errors.ts';
 import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
 import type { Usage } from './protocols/openai.ts';
 import type { ChatRequest } from './protocols/openai-schema.ts';
@@ -149,10 +149,6 @@ function knownSecrets(job: ChatJob): string[] {
   const env = job.env as Record<string, unknown>;
   const names = new Set(job.targets.flatMap((t) => (t.provider.apiKeyEnv ? [t.provider.apiKeyEnv] : [])));
   return [...names].flatMap((name) => (typeof env[name] === 'string' ? [env[name] as string] : []));
-}
-
-function countCalls(attempts: readonly AttemptSummary[]): number {
-  return attempts.filter((a) => a.error !== 'missing_key' && a.error !== 'unsupported_protocol').length;
 }
 
 function describe(failure: UpstreamFailure): string {

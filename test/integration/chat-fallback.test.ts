@@ -156,6 +156,7 @@ describe('POST /v1/chat/completions, non-streaming', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(res.headers.get('x-should-retry')).toBe('false');
+    expect(res.headers.get('x-proxy-attempts')).toBe('4');
     const body = (await res.json()) as { error: { code: string; attempts: { provider: string; status: number }[] } };
     expect(body.error.code).toBe('all_targets_failed');
     expect(body.error.attempts.map((a) => [a.provider, a.status])).toEqual([

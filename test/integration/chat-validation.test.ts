@@ -11,7 +11,12 @@ describe('bad input never reaches a vendor', () => {
     ['a missing model', { messages: [{ role: 'user', content: 'hi' }] }, 400, 'invalid_request_body'],
     ['a wrong type', hello({ temperature: 'hot' }), 400, 'invalid_request_body'],
     ['an unknown top-level field', hello({ temprature: 0.2 }), 400, 'invalid_request_body'],
-    ['a bad content part', { model: 'chat', messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] }, 400, 'invalid_request_body'],
+    [
+      'a bad content part',
+      { model: 'chat', messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] },
+      400,
+      'invalid_request_body',
+    ],
     ['max_tokens above the limit', hello({ max_tokens: 100_000 }), 400, 'max_tokens_too_large'],
     ['an unknown model alias', hello({ model: 'gpt-9' }), 404, 'model_not_found'],
     [

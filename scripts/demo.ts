@@ -1,0 +1,124 @@
+// `npm run demo`: a flaky and a healthy mock vendor behind the proxy, and who answered each request and why.
+import { startMockServer } from '../test/mock-provider/server.ts';
+import { startWranglerDev } from '../test/support/wrangler-dev.ts';
+
+const flaky = await startMockServer({ name: 'flaky-vendor' });
+const healthy = await startMockServer({ name: 'healthy-vendor' });
+
+/** Each alias puts the flaky vendor, misbehaving one way, in front of the healthy one. */
+const situations = {
+  'flaky-503': {
+    scenario: 'status=503',
+    says: 'the flaky vendor answers 503 Service Unavailable',
+    why: '503 is transient: retried on the same vendor with jittered backoff, then the next target',
+  },
+  'flaky-once': {
+    scenario: 'status=502,times=1',
+    says: 'the flaky vendor fails once with 502, then works',
+    why: 'the retry on the same vendor succeeds, so no fallback is needed',
+  },
+  'rate-limited': {
+    scenario: 'status=429,retry-after=30',
+    says: 'the flaky vendor is rate limited with Retry-After: 30',
+    why: 'Retry-After is longer than maxRetryWaitMs, so the proxy moves on at once instead of waiting',
+  },
+  'no-key': {
+    scenario: 'status=401',
+    says: 'the flaky vendor refuses our key (401)',
+    why: 'a provider-side auth error is a configuration problem: skipped without retry',
+  },
+  'slow-stream': {
+    scenario: 'first-token-delay=3000',
+    says: 'the flaky vendor streams, but its first token takes 3 s',
+    why: 'firstTokenTimeoutMs passed before the commit point, so the caller saw nothing and the next target answered',
+  },
+  'cut-stream': {
+    scenario: 'cut-after=3',
+    says: 'the flaky vendor cuts its stream after 3 tokens',
+    why: 'past the commit point the caller already has part of the answer, so the stream ends with an in-band error',
+  },
+};
+
+const providers: Record<string, unknown> = { healthy: { protocol: 'openai', baseUrl: `${healthy.url}/v1`, apiKeyEnv: 'HEALTHY_KEY' } };
+const models: Record<string, unknown> = {};
+for (const [alias, { scenario }] of Object.entries(situations)) {
+  providers[alias] = { protocol: 'openai', baseUrl: `${flaky.url}/${scenario}/v1`, apiKeyEnv: 'FLAKY_KEY' };
+  models[alias] = {
+    targets: [
+      { provider: alias, model: 'flaky-model' },
+      { provider: 'healthy', model: 'healthy-model' },
+    ],
+  };
+}
+const config = { providers, models, retry: { maxRetries: 1, baseDelayMs: 100, firstTokenTimeoutMs: 1000, idleTimeoutMs: 1000 } };
+
+console.log('Starting the proxy (wrangler dev) in front of two mock vendors...');
+const proxy = await startWranglerDev({
+  PROXY_CONFIG: JSON.stringify(config),
+  FLAKY_KEY: 'demo-flaky-key',
+  HEALTHY_KEY: 'demo-healthy-key',
+});
+console.log(`Proxy on ${proxy.url}. No real keys are involved.\n`);
+
+interface LogLine {
+  requestId: string;
+  attempts: { provider: string; status: number | null; error?: string }[];
+  streamOutcome?: string;
+}
+
+/** The proxy's own log line for a request: it says what each attempt did. */
+async function logFor(requestId: string): Promise<LogLine | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const line = proxy
+      .output()
+      .split('\n')
+      .find((l) => l.includes(`"requestId":"${requestId}"`));
+    if (line !== undefined) return JSON.parse(line.slice(line.indexOf('{'))) as LogLine;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
+try {
+  for (const [alias, { says, why }] of Object.entries(situations)) {
+    const stream = alias.endsWith('stream');
+    const started = Date.now();
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: alias, stream, messages: [{ role: 'user', content: 'Hello?' }] }),
+    });
+    const text = await res.text();
+    const ms = Date.now() - started;
+    const requestId = res.headers.get('x-request-id') ?? '';
+    const log = await logFor(requestId);
+    console.log(`■ ${alias}${stream ? ' (streaming)' : ''}: ${says}`);
+    console.log(
+      `  HTTP ${res.status} in ${ms} ms, answered by ${res.headers.get('x-proxy-provider')} (${res.headers.get('x-proxy-model')}) after ${res.headers.get('x-proxy-attempts')} upstream call(s)`,
+    );
+    for (const a of log?.attempts ?? []) {
+      console.log(`    attempt: ${a.provider.padEnd(13)} status ${String(a.status ?? '-').padEnd(4)} ${a.error ?? 'ok'}`);
+    }
+    console.log(`  why: ${why}`);
+    console.log(
+      `  answer: ${stream ? summariseStream(text) : JSON.stringify((JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content)}\n`,
+    );
+  }
+} finally {
+  await proxy.stop();
+  await flaky.close();
+  await healthy.close();
+}
+
+function summariseStream(text: string): string {
+  let answer = '';
+  let error = '';
+  for (const block of text.split('\n\n')) {
+    const data = block.replace(/^data: /, '');
+    if (!data || data === '[DONE]') continue;
+    const event = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: { code: string } };
+    answer += event.choices?.[0]?.delta?.content ?? '';
+    if (event.error) error = ` … then error "${event.error.code}"`;
+  }
+  return JSON.stringify(answer) + error;
+}

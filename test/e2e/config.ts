@@ -1,0 +1,134 @@
+// The PROXY_CONFIG of the e2e run: one provider per mock scenario, one model alias per fault.
+
+/** The fake vendor key. Not shaped like a token, so only the proxy's known-secret scrubbing can hide it. */
+export const MOCK_KEY = 'mock-e2e-secret-4f9d1c';
+
+/** What the mock answers when nothing else is scripted. */
+export const REPLY = 'Hello from the mock provider.';
+
+/** The healthy provider every fault alias falls back to, and the model it is asked for. */
+export const FALLBACK = { provider: 'fallback', model: 'm-fallback' } as const;
+
+/** Fast timeouts so that fault tests finish in a few hundred milliseconds. */
+export const E2E_RETRY = {
+  maxRetries: 2,
+  baseDelayMs: 5,
+  maxDelayMs: 20,
+  maxRetryWaitMs: 2000,
+  connectTimeoutMs: 2000,
+  firstTokenTimeoutMs: 500,
+  idleTimeoutMs: 500,
+  attemptTimeoutMs: 3000,
+  deadlineMs: 8000,
+};
+
+/** Request limits small enough to trip cheaply. */
+export const E2E_LIMITS = { maxBodyBytes: 64 * 1024, maxMessages: 16, maxTokens: 4096 };
+
+interface FaultTarget {
+  /** Mock scenario without its `id=`; the alias name becomes the id, so `times=` counters never collide. */
+  scenario: string;
+  /** Per-target retry overrides. */
+  retry?: Partial<typeof E2E_RETRY>;
+  /** Send this target through the connection tap instead of straight to the mock. */
+  tapped?: boolean;
+}
+
+/** Error statuses the policy retries on the same target before falling back. */
+export const TRANSIENT_STATUSES = [408, 409, 429, 500, 502, 503, 504, 524, 529] as const;
+/** Provider-side auth/config/quota errors: skipped without retry. */
+export const SKIP_SCENARIOS = {
+  's401-skip': 'status=401',
+  's402-skip': 'status=402',
+  's403-skip': 'status=403',
+  's404-skip': 'status=404',
+  'quota-skip': 'status=429,code=insufficient_quota',
+} as const;
+/** Terminal errors: returned to the caller, never falling back. */
+export const TERMINAL_SCENARIOS = {
+  's400-terminal': { scenario: 'status=400', status: 400 },
+  's422-terminal': { scenario: 'status=422', status: 422 },
+  'policy-terminal': { scenario: 'status=400,code=content_policy_violation', status: 400 },
+  's500-invalid-terminal': { scenario: 'status=500,type=invalid_request_error', status: 400 },
+} as const;
+
+const leakMessage = encodeURIComponent(`Incorrect API key provided: ${MOCK_KEY}`);
+
+/** Every alias whose first target is scripted to fail; all fall back to FALLBACK unless `alone`. */
+const FAULTS: Record<string, FaultTarget & { alone?: boolean }> = {
+  ...Object.fromEntries(TRANSIENT_STATUSES.map((s) => [`s${s}-transient`, { scenario: `status=${s}` }])),
+  ...Object.fromEntries(Object.entries(SKIP_SCENARIOS).map(([alias, scenario]) => [alias, { scenario }])),
+  ...Object.fromEntries(Object.entries(TERMINAL_SCENARIOS).map(([alias, t]) => [alias, { scenario: t.scenario }])),
+  'context-length': { scenario: 'status=400,code=context_length_exceeded' },
+  's503-once': { scenario: 'status=503,times=1' },
+  'retry-after-seconds-short': { scenario: 'status=429,retry-after=1,times=1' },
+  'retry-after-seconds-long': { scenario: 'status=429,retry-after=30' },
+  'retry-after-date-short': { scenario: 'status=503,retry-after-date=1,times=1' },
+  'retry-after-date-long': { scenario: 'status=503,retry-after-date=60' },
+  'retry-after-ms-short': { scenario: 'status=429,retry-after-ms=300,times=1' },
+  'retry-after-ms-long': { scenario: 'status=429,retry-after-ms=10000' },
+  delay: { scenario: 'delay=200' },
+  'delay-too-long': { scenario: 'delay=5000', retry: { attemptTimeoutMs: 1000 } },
+  'slow-first-token': { scenario: 'first-token-delay=2000' },
+  'stall-after': { scenario: 'stall-after=2' },
+  'cut-after': { scenario: 'cut-after=2' },
+  'cut-before-first-token': { scenario: 'cut-after=0' },
+  'error-event-after': { scenario: 'error-event-after=2' },
+  'error-event-before-first-token': { scenario: 'error-event-after=0' },
+  malformed: { scenario: 'malformed-at=2', alone: true },
+  'no-done': { scenario: 'no-done', retry: { idleTimeoutMs: 5000 }, alone: true },
+  reset: { scenario: 'reset,times=1' },
+  'reset-always': { scenario: 'reset' },
+  hang: { scenario: 'hang', retry: { attemptTimeoutMs: 1000 } },
+  'bad-json': { scenario: 'bad-json' },
+  'leaky-terminal': { scenario: `status=400,message=${leakMessage}` },
+  'leaky-skip': { scenario: `status=401,message=${leakMessage}` },
+  'client-abort': {
+    scenario: 'repeat=50,token-delay=20',
+    retry: { idleTimeoutMs: 5000, attemptTimeoutMs: 10_000 },
+    tapped: true,
+    alone: true,
+  },
+};
+
+/** Aliases whose every target fails: the second provider of each pair answers 502. */
+export const ALL_FAIL = {
+  /** Both targets 5xx; the first gives a short retry-after-ms, so the 503 carries `Retry-After: 1`. */
+  withHint: 'all-fail',
+  /** No provider gave a hint: the 503 carries the proxy's default Retry-After. */
+  noHint: 'all-fail-no-hint',
+} as const;
+
+type Json = Record<string, unknown>;
+
+/**
+ * Builds PROXY_CONFIG. `mockUrl` and `tapUrl` are origins (`http://127.0.0.1:PORT`); each scenario
+ * becomes `<origin>/<scenario>,id=<alias>/v1`.
+ */
+export function buildProxyConfig(mockUrl: string, tapUrl: string): Json {
+  const providers: Json = {};
+  const models: Json = {};
+  const provider = (id: string, scenario: string, origin = mockUrl): string => {
+    providers[id] = { protocol: 'openai', baseUrl: `${origin}/${scenario}/v1`, apiKeyEnv: 'MOCK_KEY' };
+    return id;
+  };
+  provider('ok', 'id=ok');
+  provider(FALLBACK.provider, `id=${FALLBACK.provider}`);
+  models.healthy = { targets: [{ provider: 'ok', model: 'm-ok', pricing: { input: 1, output: 2 } }] };
+  for (const [alias, fault] of Object.entries(FAULTS)) {
+    const id = provider(alias, `${fault.scenario},id=${alias}`, fault.tapped ? tapUrl : mockUrl);
+    const first = { provider: id, model: `m-${alias}`, ...(fault.retry ? { retry: fault.retry } : {}) };
+    models[alias] = { targets: fault.alone ? [first] : [first, FALLBACK] };
+  }
+  provider('af-hint', 'status=503,retry-after-ms=50,id=af-hint');
+  provider('af-502', 'status=502,id=af-502');
+  provider('af-500', 'status=500,id=af-500');
+  models[ALL_FAIL.withHint] = {
+    targets: [
+      { provider: 'af-hint', model: 'm-af-hint' },
+      { provider: 'af-502', model: 'm-af-502' },
+    ],
+  };
+  models[ALL_FAIL.noHint] = { targets: [{ provider: 'af-500', model: 'm-af-500' }] };
+  return { providers, models, retry: E2E_RETRY, limits: E2E_LIMITS };
+}
