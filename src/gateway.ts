@@ -6,7 +6,7 @@ import { type Classification, classify, nextMove, type UpstreamFailure } from '.
 import type { Usage } from './protocols/openai.ts';
 import type { ChatRequest } from './protocols/openai-schema.ts';
 import { relayStream, type StreamSummary } from './stream-relay.ts';
-import { attempt } from './upstream.ts';
+import { type AttemptResult, attempt } from './upstream.ts';
 
 /** One chat request, validated, with everything the pipeline needs injected. */
 export interface ChatJob {
@@ -43,96 +43,123 @@ interface Failed {
   classification: Classification;
 }
 
+/** State of one request across its targets and attempts. */
+interface Run {
+  job: ChatJob;
+  deadlineAt: number;
+  random: () => number;
+  attempts: AttemptSummary[];
+  failures: Failed[];
+  secrets: string[];
+  stream: boolean;
+  clientWantsUsage: boolean;
+}
+
 /**
  * Runs a chat request through its targets. Returns the first success; throws a ProxyError with
  * every attempt listed when nothing answered (the caller renders it in its protocol).
  */
 export async function runChat(job: ChatJob): Promise<ChatOutcome> {
-  const startedAt = Date.now();
-  const deadlineAt = startedAt + job.deadlineMs;
-  const random = job.random ?? Math.random;
-  const attempts: AttemptSummary[] = [];
-  const failures: Failed[] = [];
-  const secrets = knownSecrets(job);
-  const stream = job.body.stream === true;
-  const clientWantsUsage = job.body.stream_options?.include_usage === true;
-
+  const run: Run = {
+    job,
+    deadlineAt: Date.now() + job.deadlineMs,
+    random: job.random ?? Math.random,
+    attempts: [],
+    failures: [],
+    secrets: knownSecrets(job),
+    stream: job.body.stream === true,
+    clientWantsUsage: job.body.stream_options?.include_usage === true,
+  };
   for (const target of job.targets) {
-    const summary = { provider: target.provider.id, model: target.model };
     const key = providerKey(job.env, target.provider);
-    if (target.provider.apiKeyEnv !== undefined && key === undefined) {
-      attempts.push({ ...summary, status: null, ms: 0, retryable: false, error: 'missing_key' });
+    const skip =
+      target.provider.apiKeyEnv !== undefined && key === undefined
+        ? 'missing_key'
+        : target.provider.protocol !== 'openai'
+          ? 'unsupported_protocol'
+          : undefined;
+    if (skip !== undefined) {
+      run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skip });
       continue;
     }
-    if (target.provider.protocol !== 'openai') {
-      attempts.push({ ...summary, status: null, ms: 0, retryable: false, error: 'unsupported_protocol' });
-      continue;
-    }
-    const body = upstreamBody(job.body, target, stream);
-    for (let retriesDone = 0; ; retriesDone++) {
-      if (Date.now() >= deadlineAt) return finalError(attempts, failures, 'deadline');
-      const result = await attempt({
-        target,
-        key,
-        body,
-        stream,
-        clientWantsUsage,
-        requestId: job.requestId,
-        fetch: job.fetch,
-        clientSignal: job.clientSignal,
-        deadlineAt,
-        secrets,
-      });
-      if (result.ok) {
-        attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
-        const meta: ChatMeta = {
-          attempts,
-          attemptCount: countCalls(attempts),
-          provider: target.provider.id,
-          model: target.model,
-          upstreamMs: result.ms,
-          pricing: target.pricing,
-        };
-        if (result.kind === 'json') {
-          if (result.info.model !== undefined) meta.model = result.info.model;
-          return { kind: 'json', text: result.text, usage: result.info.usage, meta };
-        }
-        if (result.committed.firstChunk.model !== undefined) meta.model = result.committed.firstChunk.model;
-        const relay = relayStream(result.committed, {
-          choices: job.body.n ?? 1,
-          clientWantsUsage,
-          idleTimeoutMs: target.retry.idleTimeoutMs,
-          attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
-          secrets,
-        });
-        return { kind: 'stream', body: relay.body, done: relay.done, meta };
-      }
-      if (result.aborted) throw new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
-      const classification = classify(result.failure);
-      const move = nextMove({
-        classification,
-        failure: result.failure,
-        retriesDone,
-        options: target.retry,
-        remainingMs: deadlineAt - Date.now(),
-        random: random(),
-      });
-      attempts.push({
-        ...summary,
-        status: result.status,
-        ms: result.ms,
-        retryable: move.action === 'retry',
-        error: describe(result.failure),
-      });
-      failures.push({ target, failure: result.failure, classification });
-      if (move.action === 'terminal') throw terminalError(target, result.failure, classification, attempts);
-      if (move.action === 'next') break;
-      if (!(await sleep(move.delayMs, job.clientSignal))) {
-        throw new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
-      }
-    }
+    const outcome = await tryTarget(run, target, key);
+    if (outcome !== undefined) return outcome;
   }
-  return finalError(attempts, failures, 'exhausted');
+  throw finalError(run.attempts, run.failures, 'exhausted');
+}
+
+/**
+ * Attempts one target, retrying as the policy says. Returns the outcome on success, undefined to
+ * move on to the next target; throws on a terminal error, the deadline or a client abort.
+ */
+async function tryTarget(run: Run, target: ResolvedTarget, key: string | undefined): Promise<ChatOutcome | undefined> {
+  const { job } = run;
+  const body = upstreamBody(job.body, target, run.stream);
+  const summary = { provider: target.provider.id, model: target.model };
+  for (let retriesDone = 0; ; retriesDone++) {
+    if (Date.now() >= run.deadlineAt) throw finalError(run.attempts, run.failures, 'deadline');
+    const result = await attempt({
+      target,
+      key,
+      body,
+      stream: run.stream,
+      clientWantsUsage: run.clientWantsUsage,
+      requestId: job.requestId,
+      fetch: job.fetch,
+      clientSignal: job.clientSignal,
+      deadlineAt: run.deadlineAt,
+      secrets: run.secrets,
+    });
+    if (result.ok) {
+      run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
+      return succeed(run, target, result);
+    }
+    if (result.aborted) throw clientGone(run.attempts);
+    const classification = classify(result.failure);
+    const move = nextMove({
+      classification,
+      failure: result.failure,
+      retriesDone,
+      options: target.retry,
+      remainingMs: run.deadlineAt - Date.now(),
+      random: run.random(),
+    });
+    const error = describe(result.failure);
+    run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: move.action === 'retry', error });
+    run.failures.push({ target, failure: result.failure, classification });
+    if (move.action === 'terminal') throw terminalError(target, result.failure, classification, run.attempts);
+    if (move.action === 'next') return undefined;
+    if (!(await sleep(move.delayMs, job.clientSignal))) throw clientGone(run.attempts);
+  }
+}
+
+/** Builds the outcome of a successful attempt; a stream starts relaying from its commit point. */
+function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult, { ok: true }>): ChatOutcome {
+  const meta: ChatMeta = {
+    attempts: run.attempts,
+    attemptCount: countCalls(run.attempts),
+    provider: target.provider.id,
+    model: target.model,
+    upstreamMs: result.ms,
+    pricing: target.pricing,
+  };
+  if (result.kind === 'json') {
+    meta.model = result.info.model ?? meta.model;
+    return { kind: 'json', text: result.text, usage: result.info.usage, meta };
+  }
+  meta.model = result.committed.firstChunk.model ?? meta.model;
+  const relay = relayStream(result.committed, {
+    choices: run.job.body.n ?? 1,
+    clientWantsUsage: run.clientWantsUsage,
+    idleTimeoutMs: target.retry.idleTimeoutMs,
+    attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
+    secrets: run.secrets,
+  });
+  return { kind: 'stream', body: relay.body, done: relay.done, meta };
+}
+
+function clientGone(attempts: AttemptSummary[]): ProxyError {
+  return new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
 }
 
 /** The body sent to one target: the caller's request with the target's model and usage asked for. */
@@ -172,11 +199,11 @@ function terminalError(target: ResolvedTarget, failure: UpstreamFailure, c: Clas
 }
 
 /** The most useful error once nothing is left: context length over the generic 503. */
-function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadline' | 'exhausted'): never {
+function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadline' | 'exhausted'): ProxyError {
   const context = failures.find((f) => f.classification.reason === 'context_length');
   if (context !== undefined) {
     const detail = 'message' in context.failure && context.failure.message ? `: ${context.failure.message}` : '';
-    throw new ProxyError(400, 'context_length_exceeded', `The request is too long for every target${detail}`, { attempts });
+    return new ProxyError(400, 'context_length_exceeded', `The request is too long for every target${detail}`, { attempts });
   }
   const waits = failures.flatMap((f) =>
     f.failure.kind === 'http' && f.failure.retryAfterMs !== undefined ? [f.failure.retryAfterMs] : [],
@@ -188,7 +215,7 @@ function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadli
       : attempts.length === 0 || attempts.every((a) => a.status === null && a.error === 'missing_key')
         ? 'No provider could be called: every target is missing its API key.'
         : 'Every provider failed to answer.';
-  throw new ProxyError(503, 'all_targets_failed', message, {
+  return new ProxyError(503, 'all_targets_failed', message, {
     type: 'api_error',
     attempts,
     headers: { 'retry-after': String(retryAfter), 'x-should-retry': 'false' },
