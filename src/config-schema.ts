@@ -72,11 +72,25 @@ const cacheSchema = z.strictObject({
   staleIfErrorSeconds: z.number().int().min(0).default(86400),
 });
 
-const ruleSchema = z.strictObject({
-  match: z.array(z.string().min(1)).min(1),
-  regex: z.boolean().default(false),
-  reply: z.string().min(1),
-});
+const ruleSchema = z
+  .strictObject({
+    match: z.array(z.string().min(1)).min(1),
+    regex: z.boolean().default(false),
+    reply: z.string().min(1),
+  })
+  .refine((rule) => !rule.regex || rule.match.every(compiles), {
+    message: 'a "match" entry is not a valid regular expression',
+    path: ['match'],
+  });
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const degradedSchema = z.strictObject({
   enabled: z.boolean().default(true),
