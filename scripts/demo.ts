@@ -1,4 +1,7 @@
 // `npm run demo`: a flaky and a healthy mock vendor behind the proxy, and who answered each request and why.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startMockServer } from '../test/mock-provider/server.ts';
 import { startWranglerDev } from '../test/support/wrangler-dev.ts';
 
@@ -53,11 +56,17 @@ for (const [alias, { scenario }] of Object.entries(situations)) {
 const config = { providers, models, retry: { maxRetries: 1, baseDelayMs: 100, firstTokenTimeoutMs: 1000, idleTimeoutMs: 1000 } };
 
 console.log('Starting the proxy (wrangler dev) in front of two mock vendors...');
-const proxy = await startWranglerDev({
-  PROXY_CONFIG: JSON.stringify(config),
-  FLAKY_KEY: 'demo-flaky-key',
-  HEALTHY_KEY: 'demo-healthy-key',
-});
+const workDir = mkdtempSync(join(tmpdir(), 'proxy-demo-'));
+const envFile = join(workDir, 'demo.env');
+const logFile = join(workDir, 'wrangler.log');
+writeFileSync(
+  envFile,
+  `PROXY_CONFIG='${JSON.stringify(config)}'
+FLAKY_KEY=demo-flaky-key
+HEALTHY_KEY=demo-healthy-key
+`,
+);
+const proxy = await startWranglerDev({ envFile, workDir, logFile });
 console.log(`Proxy on ${proxy.url}. No real keys are involved.\n`);
 
 interface LogLine {
@@ -69,8 +78,7 @@ interface LogLine {
 /** The proxy's own log line for a request: it says what each attempt did. */
 async function logFor(requestId: string): Promise<LogLine | undefined> {
   for (let i = 0; i < 50; i++) {
-    const line = proxy
-      .output()
+    const line = readFileSync(logFile, 'utf8')
       .split('\n')
       .find((l) => l.includes(`"requestId":"${requestId}"`));
     if (line !== undefined) return JSON.parse(line.slice(line.indexOf('{'))) as LogLine;
@@ -108,6 +116,7 @@ try {
   await proxy.stop();
   await flaky.close();
   await healthy.close();
+  rmSync(workDir, { recursive: true, force: true });
 }
 
 function summariseStream(text: string): string {

@@ -9,18 +9,25 @@ export const REPLY = 'Hello from the mock provider.';
 /** The healthy provider every fault alias falls back to, and the model it is asked for. */
 export const FALLBACK = { provider: 'fallback', model: 'm-fallback' } as const;
 
-/** Fast timeouts so that fault tests finish in a few hundred milliseconds. */
+/**
+ * Fast retries so fault tests finish in a few hundred milliseconds. The first-token and idle
+ * timeouts stay roomy here so a healthy stream never trips them on a loaded 2-core machine;
+ * the aliases that test those timeouts set FAST_DETECTION on their faulty target.
+ */
 export const E2E_RETRY = {
   maxRetries: 2,
   baseDelayMs: 5,
   maxDelayMs: 20,
   maxRetryWaitMs: 2000,
   connectTimeoutMs: 2000,
-  firstTokenTimeoutMs: 500,
-  idleTimeoutMs: 500,
+  firstTokenTimeoutMs: 2000,
+  idleTimeoutMs: 2000,
   attemptTimeoutMs: 3000,
   deadlineMs: 8000,
 };
+
+/** The short first-token and idle timeouts of the targets that test them. */
+export const FAST_DETECTION = { firstTokenTimeoutMs: 500, idleTimeoutMs: 500 };
 
 /** Request limits small enough to trip cheaply. */
 export const E2E_LIMITS = { maxBodyBytes: 64 * 1024, maxMessages: 16, maxTokens: 4096 };
@@ -69,8 +76,8 @@ const FAULTS: Record<string, FaultTarget & { alone?: boolean }> = {
   'retry-after-ms-long': { scenario: 'status=429,retry-after-ms=10000' },
   delay: { scenario: 'delay=200' },
   'delay-too-long': { scenario: 'delay=5000', retry: { attemptTimeoutMs: 1000 } },
-  'slow-first-token': { scenario: 'first-token-delay=2000' },
-  'stall-after': { scenario: 'stall-after=2' },
+  'slow-first-token': { scenario: 'first-token-delay=2000', retry: FAST_DETECTION },
+  'stall-after': { scenario: 'stall-after=2', retry: FAST_DETECTION },
   'cut-after': { scenario: 'cut-after=2' },
   'cut-before-first-token': { scenario: 'cut-after=0' },
   'error-event-after': { scenario: 'error-event-after=2' },
@@ -89,9 +96,10 @@ const FAULTS: Record<string, FaultTarget & { alone?: boolean }> = {
     tapped: true,
     alone: true,
   },
+  'client-abort-waiting': { scenario: 'hang', retry: { attemptTimeoutMs: 10_000 }, tapped: true, alone: true },
 };
 
-/** Aliases whose every target fails: the second provider of each pair answers 502. */
+/** Aliases whose every target fails. */
 export const ALL_FAIL = {
   /** Both targets 5xx; the first gives a short retry-after-ms, so the 503 carries `Retry-After: 1`. */
   withHint: 'all-fail',
@@ -99,7 +107,21 @@ export const ALL_FAIL = {
   noHint: 'all-fail-no-hint',
 } as const;
 
+/** Two silent targets under a 1 s request deadline taken from the first target. */
+export const DEADLINE_ALIAS = 'deadline';
+
 type Json = Record<string, unknown>;
+
+/**
+ * Keeps tests independent of each other: no cache (a repeated prompt would skip the vendor), a
+ * breaker that never opens (fault aliases fail on purpose, again and again), and no degraded
+ * replies (the all-fail tests want the 503).
+ */
+const ISOLATION = {
+  cache: { enabled: false },
+  breaker: { windowSize: 1000, minCalls: 1000, consecutiveFailures: 1000 },
+  degraded: { enabled: false },
+};
 
 /**
  * Builds PROXY_CONFIG. `mockUrl` and `tapUrl` are origins (`http://127.0.0.1:PORT`); each scenario
@@ -130,5 +152,12 @@ export function buildProxyConfig(mockUrl: string, tapUrl: string): Json {
     ],
   };
   models[ALL_FAIL.noHint] = { targets: [{ provider: 'af-500', model: 'm-af-500' }] };
-  return { providers, models, retry: E2E_RETRY, limits: E2E_LIMITS };
+  provider(DEADLINE_ALIAS, `hang,id=${DEADLINE_ALIAS}`);
+  models[DEADLINE_ALIAS] = {
+    targets: [
+      { provider: DEADLINE_ALIAS, model: 'm-deadline-1', retry: { attemptTimeoutMs: 600, deadlineMs: 1000 } },
+      { provider: DEADLINE_ALIAS, model: 'm-deadline-2', retry: { attemptTimeoutMs: 600 } },
+    ],
+  };
+  return { providers, models, retry: E2E_RETRY, limits: E2E_LIMITS, ...ISOLATION };
 }

@@ -1,77 +1,171 @@
-// Starts `wrangler dev` on a free loopback port with a given config, for e2e tests, the demo and the bench.
+// Runs `wrangler dev` as a child process group: build, start, wait until it serves, capture output, stop.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+
+export interface WranglerOptions {
+  /** A dotenv file with PROXY_CONFIG and the provider keys (kept out of argv and wrangler's banner). */
+  envFile: string;
+  /** Scratch directory: the built Worker and the local state go here. */
+  workDir: string;
+  /** Every byte wrangler writes to stdout and stderr goes here. */
+  logFile: string;
+  startTimeoutMs?: number;
+}
 
 export interface WranglerDev {
   url: string;
-  /** Everything wrangler printed so far (stdout and stderr), log lines included. */
-  output(): string;
+  /** Stops the whole process group (wrangler and workerd) and closes the log. */
   stop(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }
 
+const ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true',
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+};
+
 /**
- * Runs `wrangler dev` with `vars` passed as `--var NAME:VALUE` (PROXY_CONFIG as JSON text), local
- * state in a throwaway directory, and waits until /healthz answers.
+ * Bundles the Worker once (`wrangler deploy --dry-run --outdir`), then serves that snapshot with
+ * `wrangler dev --no-bundle` from the repo root (wrangler.toml still gives flags and bindings).
+ * Serving a snapshot matters: `wrangler dev` on src/ rebuilds and restarts the Worker whenever a
+ * source file changes, and requests in flight then fail with "Your worker restarted mid-request".
+ * Resolves once wrangler printed "Ready on" and `/healthz` answers 200; rejects with the captured
+ * output when it exits or times out first.
  */
-export async function startWranglerDev(vars: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<WranglerDev> {
+export async function startWranglerDev(options: WranglerOptions): Promise<WranglerDev> {
+  const log = createWriteStream(options.logFile);
+  const outDir = join(options.workDir, 'dist');
+  try {
+    await build(outDir, log);
+  } catch (error) {
+    log.end();
+    throw error;
+  }
   const port = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), 'proxy-wrangler-'));
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--persist-to', persist];
-  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
-  const child: ChildProcess = spawn('node_modules/.bin/wrangler', args, {
-    detached: true,
+  const inspectorPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    WRANGLER,
+    'dev',
+    join(outDir, 'index.js'),
+    '--no-bundle',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--persist-to',
+    join(options.workDir, 'state'),
+    '--env-file',
+    options.envFile,
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
+  let output = '';
+  const capture = (chunk: Buffer): void => {
+    log.write(chunk);
+    if (output.length < 100_000) output += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
+  const killOnExit = (): void => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    await stopGroup(child);
+    await new Promise<void>((resolve) => log.end(resolve));
+  };
+  try {
+    await waitUntilReady(child, url, () => output, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
+
+/** Runs `wrangler deploy --dry-run` into `outDir`; its output goes to the same log. */
+async function build(outDir: string, log: WriteStream): Promise<void> {
+  const child = spawn(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', outDir], {
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    env: ENV,
   });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-    }
-    rmSync(persist, { recursive: true, force: true });
+  const capture = (chunk: Buffer): void => {
+    log.write(chunk);
+    output += chunk.toString('utf8');
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return { url, output: () => output, stop };
-    } catch {
-      // not up yet
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`wrangler deploy --dry-run failed (${code}):\n${output}`);
+}
+
+async function waitUntilReady(child: ChildProcess, url: string, output: () => string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
     }
+    if (output().includes('Ready on') && (await healthy(url))) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  await stop();
-  throw new Error(`wrangler dev did not become ready:\n${output.slice(-3000)}`);
+  throw new Error(`wrangler dev was not ready within ${timeoutMs} ms:\n${output()}`);
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { config?: string };
+    if (body.config !== 'valid') throw new Error(`wrangler dev is up but PROXY_CONFIG is ${body.config}`);
+    return res.status === 200;
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('PROXY_CONFIG')) throw error;
+    return false;
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** SIGTERM to the group, SIGKILL if it is still there after 5 s. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    killGroup(child, 'SIGKILL');
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+  // workerd may outlive wrangler's exit for a moment; make sure nothing of the group is left.
+  killGroup(child, 'SIGKILL');
 }

@@ -1,0 +1,16 @@
+// End-to-end tests: plain Node vitest driving a real `wrangler dev` with the official openai SDK.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { AlphabeticalSequencer } from './sequencer.ts';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('../../', import.meta.url)),
+  test: {
+    include: ['test/e2e/**/*.test.ts'],
+    globalSetup: ['test/e2e/global-setup.ts'],
+    fileParallelism: false,
+    testTimeout: 20_000,
+    hookTimeout: 90_000,
+    sequence: { sequencer: AlphabeticalSequencer },
+  },
+});

@@ -1,0 +1,47 @@
+// Runs last (the sequencer sorts by name): the fake vendor key never left the proxy.
+import { APIError } from 'openai';
+import { describe, expect, it } from 'vitest';
+import { FALLBACK, MOCK_KEY, REPLY } from './config.ts';
+import { requestLogLines, wranglerOutput } from './observers.ts';
+import { ask, sdk } from './proxy-client.ts';
+import { recordedResponses } from './recorder.ts';
+
+const client = sdk();
+
+describe('secret hygiene', () => {
+  it('redacts the vendor key from a vendor error message that echoes it', async () => {
+    const error = await client.chat.completions.create(ask('leaky-terminal')).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(400);
+    expect((error as APIError).message).toContain('Incorrect API key provided');
+    expect((error as APIError).message).toContain('[redacted]');
+    expect((error as APIError).message).not.toContain(MOCK_KEY);
+  });
+
+  it('falls back past a 401 that echoes the key without passing the echo on', async () => {
+    const { data, response } = await client.chat.completions.create(ask('leaky-skip')).withResponse();
+    expect(data.choices[0]?.message.content).toBe(REPLY);
+    expect(response.headers.get('x-proxy-provider')).toBe(FALLBACK.provider);
+  });
+
+  it('never sent the key in any response header or body read during the run', () => {
+    const recorded = recordedResponses();
+    const heads = recorded.filter((r) => r.kind === 'head');
+    expect(heads.length).toBeGreaterThan(0);
+    for (const entry of recorded) {
+      const text = entry.kind === 'head' ? JSON.stringify(entry.headers) : entry.text;
+      expect(text, `${entry.kind} of ${entry.url}`).not.toContain(MOCK_KEY);
+    }
+    const bodies = recorded.flatMap((r) => (r.kind === 'body' ? [r.text] : [])).join('');
+    expect(bodies).toContain(REPLY);
+    expect(bodies).not.toContain(MOCK_KEY);
+  });
+
+  it("never printed the key in wrangler's output or the proxy's log lines", () => {
+    const output = wranglerOutput();
+    expect(output).toContain('Ready on');
+    expect(requestLogLines().length).toBeGreaterThan(0);
+    expect(output).not.toContain(MOCK_KEY);
+    expect(output).toMatch(/MOCK_KEY \("\(hidden\)"\)/);
+  });
+});
