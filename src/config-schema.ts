@@ -1,5 +1,5 @@
 // The zod schema of PROXY_CONFIG (SPEC section 3), with every default the contract names.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRESET_NAMES } from './presets.ts';
 
 const ms = z.number().int().nonnegative();

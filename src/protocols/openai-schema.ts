@@ -1,5 +1,5 @@
 // Wire shapes of OpenAI Chat Completions requests, validated at the inbound edge.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const textPart = z.strictObject({
   type: z.literal('text'),
