@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
     if (c.req.path.startsWith('/v1/')) {
       const info = c.get('info');
       writeLog({
-        requestId: c.var.requestId,
+        requestId: c.get('requestId'),
         route: c.req.path,
         client: 'public',
         model: info?.model ?? null,

@@ -61,18 +61,25 @@ export function relayStream(
   clock.setPhase('idle', options.idleTimeoutMs);
 
   const allFinished = (): boolean => finished.size >= options.choices;
-  const end = (controller: ReadableStreamDefaultController<Uint8Array>, error?: { code: string; message: string }): void => {
+  const end = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    error?: { code: string; message: string },
+    drain = false,
+  ): Promise<void> | undefined => {
     ended = true;
     out.push(error === undefined ? '[DONE]' : inBandErrorData(error.code, error.message));
     controller.enqueue(encodeEvents(out));
     out = [];
     controller.close();
     clock.stop();
-    reader.cancel();
     summary.outcome = error === undefined ? 'complete' : 'error';
     if (error !== undefined) summary.error = error.code;
     summary.ms = Date.now() - committed.startedAt;
     resolveDone(summary);
+    // After [DONE] the body is about to end: reading its end lets the runtime reuse the
+    // connection. Any other end (finish without [DONE], error, timeout) cancels it at once.
+    if (drain) return reader.drain().finally(() => reader.cancel());
+    reader.cancel();
   };
 
   const body = new ReadableStream<Uint8Array>(
@@ -110,7 +117,7 @@ export function relayStream(
               message: 'The upstream connection was cut before the answer finished; the answer is incomplete.',
             });
           }
-          if (data === '[DONE]') return end(controller);
+          if (data === '[DONE]') return end(controller, undefined, true);
           if (!graceArmed) clock.setPhase('idle', options.idleTimeoutMs);
           const parsed = parseJson(data);
           if (isObject(parsed) && 'error' in parsed) {

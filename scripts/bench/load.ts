@@ -167,3 +167,72 @@ function hasContent(data: string): boolean {
   if (!Array.isArray(choices)) return false;
   return choices.some((c: { delta?: { content?: unknown } } | null) => typeof c?.delta?.content === 'string' && c.delta.content !== '');
 }
+
+/** A measured phase plus the errors seen while warming up. */
+export interface Measurement extends PhaseResult {
+  warmupErrors: number;
+}
+
+/**
+ * One bounded measurement on fresh keep-alive connections: a warm-up (discarded, but its errors
+ * are counted) then the measured phase, both at `concurrency`. Connections are destroyed after.
+ */
+export async function measure(spec: RequestSpec, concurrency: number, warmup: PhaseLimits, limits: PhaseLimits): Promise<Measurement> {
+  const [only] = await measureInterleaved([spec], concurrency, warmup, limits, 1);
+  return only as Measurement;
+}
+
+/**
+ * Measures several servers at the same concurrency, taking turns: each is warmed up, then the
+ * measured phase of each is cut into `rounds` slices run round-robin (a b c a b c …), so a burst
+ * of background load on the shared cores hits every server alike. Each server keeps its own
+ * keep-alive connections for all its slices; `limits` bound the sum of one server's slices.
+ */
+export async function measureInterleaved(
+  specs: RequestSpec[],
+  concurrency: number,
+  warmup: PhaseLimits,
+  limits: PhaseLimits,
+  rounds: number,
+): Promise<Measurement[]> {
+  const pools = specs.map((s) => openPool(s.origin, concurrency));
+  try {
+    const warm: PhaseResult[] = [];
+    for (const [i, spec] of specs.entries()) warm.push(await runPhase(pools[i] as Pool, spec, concurrency, warmup));
+    const slice: PhaseLimits = { maxRequests: Math.ceil(limits.maxRequests / rounds), maxMs: limits.maxMs / rounds };
+    const parts: PhaseResult[][] = specs.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, spec] of specs.entries()) parts[i]?.push(await runPhase(pools[i] as Pool, spec, concurrency, slice));
+    }
+    return parts.map((p, i) => {
+      const merged = merge(p);
+      const errorSamples = [...new Set([...merged.errorSamples, ...(warm[i]?.errorSamples ?? [])])].slice(0, 5);
+      return { ...merged, errorSamples, warmupErrors: warm[i]?.errors ?? 0 };
+    });
+  } finally {
+    await Promise.all(pools.map((p) => p.destroy()));
+  }
+}
+
+function concat(arrays: Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+/** Joins slices of one server's phase: samples concatenated, counts and elapsed time summed. */
+function merge(parts: PhaseResult[]): PhaseResult {
+  return {
+    requests: parts.reduce((n, p) => n + p.requests, 0),
+    ok: parts.reduce((n, p) => n + p.ok, 0),
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    errorSamples: [...new Set(parts.flatMap((p) => p.errorSamples))].slice(0, 5),
+    elapsedMs: parts.reduce((n, p) => n + p.elapsedMs, 0),
+    latency: concat(parts.map((p) => p.latency)),
+    ttft: concat(parts.map((p) => p.ttft)),
+  };
+}

@@ -34,7 +34,7 @@ const limiters = new WeakMap<RuntimeConfig, MiddlewareHandler<AppEnv>>();
 /** hono/body-limit sized from `limits.maxBodyBytes`, built once per config. */
 export function withBodyLimit(): MiddlewareHandler<AppEnv> {
   return async function withBodyLimit(c, next) {
-    const config = c.var.config;
+    const config = c.get('config');
     let limiter = limiters.get(config);
     if (limiter === undefined) {
       const maxSize = config.raw.limits.maxBodyBytes;

@@ -15,7 +15,10 @@ import { runInBackground } from '../wait-until.ts';
 export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
   return new Hono<AppEnv>().post('/chat/completions', requireJson(), zValidator('json', chatRequestSchema, validationHook), async (c) => {
     const body = c.req.valid('json');
-    const { config, info } = c.var;
+    // c.get, not c.var: Hono builds a new object on every c.var access.
+    const config = c.get('config');
+    const info = c.get('info');
+    const requestId = c.get('requestId');
     info.model = body.model;
     info.stream = body.stream === true;
     const limits = config.raw.limits;
@@ -33,7 +36,7 @@ export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
     const outcome = await runChat({
       targets,
       body,
-      requestId: c.var.requestId,
+      requestId,
       env: c.env,
       fetch: upstreamFetch,
       clientSignal: c.req.raw.signal,
@@ -43,7 +46,7 @@ export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
     const headers = proxyHeaders('provider', 'BYPASS', outcome.meta);
     const log = (summary: LogSummary) =>
       writeLog({
-        requestId: c.var.requestId,
+        requestId,
         route: '/v1/chat/completions',
         client: 'public',
         model: body.model,

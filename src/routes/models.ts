@@ -24,5 +24,5 @@ function listing(config: RuntimeConfig): string {
 }
 
 export function modelRoutes(): Hono<AppEnv> {
-  return new Hono<AppEnv>().get('/models', (c) => c.body(listing(c.var.config), 200, { 'content-type': 'application/json' }));
+  return new Hono<AppEnv>().get('/models', (c) => c.body(listing(c.get('config')), 200, { 'content-type': 'application/json' }));
 }

@@ -1,0 +1,166 @@
+// Benchmark: the same chat requests direct to a mock vendor, through a minimal forwarding Worker, through the proxy, and under wrangler dev.
+//
+// Usage: npm run bench [-- --quick]   (--quick: a fifth of the requests, for checking the harness)
+// Prints the tables and writes them to scripts/bench/last-results.md. Exits 1 only on errors
+// (non-200 answers, broken streams, a child that fails to start), never on a missed target.
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Measurement, measure, measureInterleaved, type PhaseLimits, type RequestSpec } from './bench/load.ts';
+import { killAllNow, startMock, startWorkerHost, startWranglerDev, stopAll } from './bench/processes.ts';
+import { type Row, renderReport, type Target, toRow, totalErrors } from './bench/report.ts';
+import { measureBundle } from './bench/size.ts';
+import { buildProxyBundle, ROOT } from './bench/workers.ts';
+
+const quick = process.argv.includes('--quick');
+const scale = (n: number): number => (quick ? Math.max(100, Math.round(n / 5)) : n);
+const WARMUP: PhaseLimits = { maxRequests: scale(400), maxMs: 1500 };
+const MEASURE: PhaseLimits = { maxRequests: scale(3000), maxMs: 6000 };
+const DEV_MEASURE: PhaseLimits = { maxRequests: scale(1000), maxMs: 5000 };
+const CONCURRENCY = [1, 16, 64];
+/** Slices per measured phase, taken in turns by (a), (b) and (c). */
+const ROUNDS = 4;
+const DEV_CONCURRENCY = [1, 16];
+const RESULTS = path.join(ROOT, 'scripts', 'bench', 'last-results.md');
+
+const version = (pkg: string): string =>
+  (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const WORKERD = `workerd ${version('workerd')} via Miniflare ${version('miniflare')} API`;
+
+function spec(origin: string, stream: boolean): RequestSpec {
+  const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello.' }], stream });
+  return {
+    origin,
+    path: '/v1/chat/completions',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    body,
+    stream,
+  };
+}
+
+function logRow(row: Row): void {
+  const ttft = row.ttft ? `, TTFT p50 ${row.ttft.p50.toFixed(2)} ms` : '';
+  const errors = row.errors > 0 ? `, ${row.errors} ERRORS` : '';
+  const mode = row.stream ? 'stream' : 'json  ';
+  const c = String(row.concurrency).padEnd(2);
+  console.error(
+    `  ${row.target.label.padEnd(28)} ${mode} c=${c} ${row.rps.toFixed(0).padStart(6)} req/s, p50 ${row.latency.p50.toFixed(2)} ms${ttft}${errors}`,
+  );
+}
+
+/** One request of each kind to `target`; throws with what came back when it is not a healthy answer. */
+async function preflight(target: Target): Promise<void> {
+  for (const stream of [false, true]) {
+    const m = await measure(spec(target.origin, stream), 1, { maxRequests: 0, maxMs: 0 }, { maxRequests: 1, maxMs: 10_000 });
+    if (m.errors > 0) throw new Error(`${target.label} (${target.origin}) does not answer properly: ${m.errorSamples.join(' / ')}`);
+  }
+}
+
+async function main(tmp: string): Promise<number> {
+  const loadBefore = loadavg()[0] ?? 0;
+  console.error('building the proxy with wrangler deploy --dry-run …');
+  const bundle = await buildProxyBundle(path.join(tmp, 'build'));
+  const size = measureBundle(bundle);
+  const mock = await startMock();
+  const host = await startWorkerHost(bundle, mock);
+  const targets: Target[] = [
+    { id: 'a', label: '(a) mock vendor, direct', runtime: `Node ${process.versions.node} (mock, no Worker)`, origin: mock },
+    { id: 'b', label: '(b) minimal forwarder', runtime: WORKERD, origin: host.forwarder },
+    { id: 'c', label: '(c) proxy', runtime: WORKERD, origin: host.proxy },
+  ];
+  for (const t of targets) await preflight(t);
+  const rows: Row[] = [];
+  // a, b and c take turns in slices for each mode and concurrency, so background load hits all alike.
+  for (const stream of [false, true]) {
+    for (const c of CONCURRENCY) {
+      const measured = await measureInterleaved(
+        targets.map((t) => spec(t.origin, stream)),
+        c,
+        WARMUP,
+        MEASURE,
+        ROUNDS,
+      );
+      for (const [i, t] of targets.entries()) {
+        const row = toRow(t, stream, c, measured[i] as Measurement);
+        rows.push(row);
+        logRow(row);
+      }
+    }
+  }
+  const logs = await host.counts();
+  const proxyRequests = rows.filter((r) => r.target.id === 'c').reduce((n, r) => n + r.requests, 0);
+
+  // (d) is a different setup; if it cannot start, (a)–(c) are still reported and the run counts as failed.
+  let devFailure: string | undefined;
+  try {
+    console.error('starting wrangler dev …');
+    const dev: Target = {
+      id: 'd',
+      label: '(d) proxy under wrangler dev',
+      runtime: `wrangler ${version('wrangler')} dev (different runtime setup)`,
+      origin: await startWranglerDev(mock, path.join(tmp, 'wrangler-state')),
+    };
+    await preflight(dev);
+    for (const stream of [false, true]) {
+      for (const c of DEV_CONCURRENCY) {
+        const row = toRow(dev, stream, c, await measure(spec(dev.origin, stream), c, WARMUP, DEV_MEASURE));
+        rows.push(row);
+        logRow(row);
+      }
+    }
+  } catch (err) {
+    devFailure = err instanceof Error ? err.message : String(err);
+    console.error(`wrangler dev phase failed: ${devFailure}`);
+  }
+
+  const report = renderReport({
+    rows,
+    size,
+    environment: [
+      `${new Date().toISOString()}, Node ${process.versions.node}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load generator, mock vendor and workerd share these cores`,
+      `(a) straight to the mock vendor (its own Node process); (b) and (c) on ${WORKERD}, compatibility date and flags from wrangler.toml; (d) \`wrangler dev\` child process`,
+      'request: one user message, model alias `bench` → one OpenAI-protocol target on the mock; answer: 5 content chunks',
+    ],
+    limits: [
+      'closed loop: c keep-alive connections (undici Pool), each sends its next request when the previous answer is fully read',
+      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
+      'p50/p99: nearest rank over successful requests; req/s: successful requests / (last completion − first send)',
+      '(b) returns the upstream Response untouched, so workerd pipes its body natively; a Worker that reads the stream in JS (as the proxy must, to relay SSE) starts from a higher floor',
+    ],
+    notes: [
+      `background load (1-min load average) before the run: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}; other processes on these 2 cores skew figures, so compare rows of the same run`,
+      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): ${logs.proxy}, for ${proxyRequests} measured proxy requests plus warm-ups`,
+      quick ? '**--quick run: a fifth of the requests; figures are noisier**' : 'full run (not --quick)',
+      ...(devFailure === undefined ? [] : [`**(d) wrangler dev failed: ${devFailure.split('\n')[0]}**`]),
+    ],
+  });
+  console.log(`\n${report}`);
+  await mkdir(path.dirname(RESULTS), { recursive: true });
+  await writeFile(RESULTS, report);
+  console.error(`written to ${path.relative(ROOT, RESULTS)}`);
+  const errors = totalErrors(rows);
+  if (errors > 0) console.error(`${errors} requests failed (see the Errors section)`);
+  return errors > 0 || devFailure !== undefined ? 1 : 0;
+}
+
+const tmp = await mkdtemp(path.join(tmpdir(), 'proxy-bench-'));
+let exiting = false;
+async function shutdown(code: number): Promise<never> {
+  if (!exiting) {
+    exiting = true;
+    await stopAll();
+    await rm(tmp, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void shutdown(130));
+process.once('SIGTERM', () => void shutdown(143));
+process.on('exit', killAllNow);
+try {
+  process.exitCode = await main(tmp);
+} catch (err) {
+  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 1;
+}
+await shutdown(process.exitCode ?? 0);

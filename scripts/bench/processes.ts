@@ -1,0 +1,201 @@
+// Child processes of the bench (mock vendor, worker host, wrangler dev): start, wait until ready, always stop.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { BENCH_KEY, benchProxyConfig, ROOT, WRANGLER_BIN } from './workers.ts';
+
+interface Tracked {
+  name: string;
+  child: ChildProcess;
+  /** Spawned as its own process group (wrangler: kill its workerd too). */
+  group: boolean;
+  /** The last few KB of stderr, for error messages. */
+  stderr: string;
+}
+
+const children = new Set<Tracked>();
+
+function signal(t: Tracked, sig: NodeJS.Signals): void {
+  try {
+    if (t.group && t.child.pid !== undefined) process.kill(-t.child.pid, sig);
+    else t.child.kill(sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+function alive(t: Tracked): boolean {
+  return t.child.exitCode === null && t.child.signalCode === null;
+}
+
+function launch(name: string, args: string[], options: { group?: boolean; env?: Record<string, string> } = {}): Tracked {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.group === true,
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+  });
+  const tracked: Tracked = { name, child, group: options.group === true, stderr: '' };
+  children.add(tracked);
+  child.once('exit', () => children.delete(tracked));
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    tracked.stderr = (tracked.stderr + d).slice(-4000);
+  });
+  return tracked;
+}
+
+/** Stops every child still running: SIGTERM (its whole group for wrangler), then SIGKILL after `graceMs`. */
+export async function stopAll(graceMs = 4000): Promise<void> {
+  const left = [...children].filter(alive);
+  for (const t of left) {
+    t.child.stdin?.end();
+    signal(t, 'SIGTERM');
+  }
+  const deadline = Date.now() + graceMs;
+  while (left.some(alive) && Date.now() < deadline) await sleep(50);
+  for (const t of left) {
+    if (alive(t)) signal(t, 'SIGKILL');
+    // wrangler's workerd may outlive its parent for a moment: sweep the group once more.
+    if (t.group) signal(t, 'SIGKILL');
+  }
+}
+
+/** Last resort on process exit (synchronous): SIGKILL whatever is left. */
+export function killAllNow(): void {
+  for (const t of children) signal(t, 'SIGKILL');
+}
+
+/** Waits for a stdout line matching `match`; rejects if the child exits or `timeoutMs` passes first. */
+function waitForLine(t: Tracked, lines: Interface, match: (line: string) => boolean, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`${t.name}: not ready after ${timeoutMs} ms\n${t.stderr}`)), timeoutMs);
+    const onLine = (line: string): void => {
+      if (match(line)) done(undefined, line);
+    };
+    const onExit = (code: number | null): void => done(new Error(`${t.name} exited (code ${code}) before it was ready\n${t.stderr}`));
+    const done = (err: Error | undefined, line?: string): void => {
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      t.child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(line as string);
+    };
+    lines.on('line', onLine);
+    t.child.once('exit', onExit);
+  });
+}
+
+function drainedLines(t: Tracked): Interface {
+  // Output is read (so the child never blocks on a full pipe) and dropped unless a waiter wants it.
+  const stdout = t.child.stdout;
+  if (stdout === null) throw new Error(`${t.name}: no stdout`);
+  return createInterface({ input: stdout });
+}
+
+/** Starts the mock vendor (`test/mock-provider/server.ts`) in its own Node process; returns its origin. */
+export async function startMock(): Promise<string> {
+  const t = launch('mock provider', [
+    '--import',
+    pathToFileURL(path.join(ROOT, 'scripts', 'bench', 'exit-with-parent.ts')).href,
+    path.join(ROOT, 'test', 'mock-provider', 'server.ts'),
+    '--port',
+    '0',
+  ]);
+  const lines = drainedLines(t);
+  const line = await waitForLine(t, lines, (l) => l.includes('mock provider listening on'), 20_000);
+  const url = /https?:\/\/\S+/.exec(line)?.[0];
+  if (url === undefined) throw new Error(`mock provider: cannot read its URL from "${line}"`);
+  return url;
+}
+
+/** The worker host child: the forwarder and the proxy on workerd via Miniflare. */
+export interface WorkerHost {
+  forwarder: string;
+  proxy: string;
+  /** Log lines each Worker wrote so far (drained by the host, never printed). */
+  counts(): Promise<{ forwarder: number; proxy: number }>;
+}
+
+/** Starts `worker-host.ts` with the proxy bundle and the mock's origin; resolves once both Workers answer. */
+export async function startWorkerHost(bundlePath: string, mockOrigin: string): Promise<WorkerHost> {
+  const t = launch('worker host', [path.join(ROOT, 'scripts', 'bench', 'worker-host.ts'), bundlePath, mockOrigin]);
+  const lines = drainedLines(t);
+  const first = JSON.parse(await waitForLine(t, lines, (l) => l.startsWith('{'), 60_000)) as {
+    forwarder?: string;
+    proxy?: string;
+    error?: string;
+  };
+  if (first.error !== undefined || first.forwarder === undefined || first.proxy === undefined) {
+    throw new Error(`worker host failed: ${first.error ?? 'no URLs'}`);
+  }
+  return {
+    forwarder: first.forwarder,
+    proxy: first.proxy,
+    async counts() {
+      const answer = waitForLine(t, lines, (l) => l.startsWith('{"counts"'), 5_000);
+      t.child.stdin?.write('counts\n');
+      return (JSON.parse(await answer) as { counts: { forwarder: number; proxy: number } }).counts;
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * Starts the proxy under `wrangler dev` (its own process group) with the bench config passed as
+ * `--var`s, state persisted under `stateDir`; resolves with its origin once `/healthz` answers.
+ */
+export async function startWranglerDev(mockOrigin: string, stateDir: string): Promise<string> {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const t = launch(
+    'wrangler dev',
+    [
+      WRANGLER_BIN,
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--show-interactive-dev-session=false',
+      '--persist-to',
+      stateDir,
+      '--var',
+      `PROXY_CONFIG:${benchProxyConfig(mockOrigin)}`,
+      '--var',
+      `BENCH_KEY:${BENCH_KEY}`,
+    ],
+    { group: true, env: { WRANGLER_SEND_METRICS: 'false', CI: '1' } },
+  );
+  drainedLines(t).on('line', () => {});
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (!alive(t)) throw new Error(`wrangler dev exited (code ${t.child.exitCode})\n${t.stderr}`);
+    try {
+      const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.ok) return origin;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  throw new Error(`wrangler dev did not answer /healthz within 90 s\n${t.stderr}`);
+}

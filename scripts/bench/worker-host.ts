@@ -1,0 +1,41 @@
+// Child process hosting the Miniflare instances, so draining workerd's output never runs on the load generator's event loop.
+//
+// Usage: node scripts/bench/worker-host.ts <bundle.js> <mock origin>
+// Prints one JSON line `{"forwarder": url, "proxy": url}` (or `{"error": msg}`), then answers the
+// stdin line `counts` with `{"counts": {"forwarder": n, "proxy": n}}` (log lines drained so far).
+// Disposes every instance and exits on SIGTERM, SIGINT, or when stdin closes (parent gone).
+import { createInterface } from 'node:readline';
+import { type RunningWorker, startForwarderWorker, startProxyWorker } from './workers.ts';
+
+const running: RunningWorker[] = [];
+let stopping: Promise<void> | undefined;
+
+function stop(code: number): Promise<void> {
+  stopping ??= Promise.allSettled(running.map((w) => w.dispose())).then(() => process.exit(code));
+  return stopping;
+}
+
+function reply(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+process.once('SIGTERM', () => void stop(0));
+process.once('SIGINT', () => void stop(0));
+
+const [bundlePath, mockOrigin] = process.argv.slice(2);
+try {
+  if (bundlePath === undefined || mockOrigin === undefined) throw new Error('usage: worker-host.ts <bundle.js> <mock origin>');
+  const forwarder = await startForwarderWorker(mockOrigin);
+  running.push(forwarder);
+  const proxy = await startProxyWorker(bundlePath, mockOrigin);
+  running.push(proxy);
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line.trim() === 'counts') reply({ counts: { forwarder: forwarder.logLines(), proxy: proxy.logLines() } });
+  });
+  lines.on('close', () => void stop(0));
+  reply({ forwarder: forwarder.url, proxy: proxy.url });
+} catch (err) {
+  reply({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  await stop(1);
+}
