@@ -1,7 +1,8 @@
 // Inbound body validation helpers: JSON content type, and zod failures as OpenAI 400s.
 import type { MiddlewareHandler } from 'hono';
+import { validator } from 'hono/validator';
 import type { z } from 'zod';
-import { badRequest } from './errors.ts';
+import { badRequest, type ProxyError } from './errors.ts';
 
 /** Refuses bodies that are not declared as JSON (the validator would otherwise see `{}`). */
 export function requireJson(): MiddlewareHandler {
@@ -14,13 +15,24 @@ export function requireJson(): MiddlewareHandler {
   };
 }
 
-/** zValidator hook: a failed parse becomes a 400 naming the first bad paths. */
-export function validationHook(result: { success: boolean; error?: z.core.$ZodError }): void {
-  if (result.success || result.error === undefined) return;
-  const issues = result.error.issues.slice(0, 5).map((issue) => {
+/**
+ * Hono's JSON validator running a zod schema synchronously: @hono/zod-validator always uses
+ * safeParseAsync, which costs a measurable share of a request for schemas without async parts.
+ * A failed parse becomes a 400 naming the first bad paths.
+ */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return validator('json', (value): z.output<T> => {
+    const result = schema.safeParse(value);
+    if (!result.success) throw invalidBody(result.error);
+    return result.data;
+  });
+}
+
+function invalidBody(error: z.core.$ZodError): ProxyError {
+  const issues = error.issues.slice(0, 5).map((issue) => {
     const path = issue.path.map(String).join('.');
     return path === '' ? issue.message : `${path}: ${issue.message}`;
   });
-  const first = result.error.issues[0]?.path.map(String).join('.') || null;
-  throw badRequest(`Invalid request body. ${issues.join('; ')}`, first, 'invalid_request_body');
+  const first = error.issues[0]?.path.map(String).join('.') || null;
+  return badRequest(`Invalid request body. ${issues.join('; ')}`, first, 'invalid_request_body');
 }

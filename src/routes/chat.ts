@@ -1,5 +1,4 @@
 // POST /v1/chat/completions: OpenAI Chat Completions, streaming or not, through the fallback list.
-import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app.ts';
@@ -8,12 +7,12 @@ import { type ChatOutcome, runChat } from '../gateway.ts';
 import { proxyHeaders, SSE_HEADERS } from '../headers.ts';
 import { costOf, writeLog } from '../log.ts';
 import { chatRequestSchema } from '../protocols/openai-schema.ts';
-import { requireJson, validationHook } from '../validation.ts';
+import { jsonBody, requireJson } from '../validation.ts';
 import { runInBackground } from '../wait-until.ts';
 
 /** The chat route; `upstreamFetch` is injectable so tests can stand in for vendors. */
 export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/chat/completions', requireJson(), zValidator('json', chatRequestSchema, validationHook), async (c) => {
+  return new Hono<AppEnv>().post('/chat/completions', requireJson(), jsonBody(chatRequestSchema), async (c) => {
     const body = c.req.valid('json');
     // c.get, not c.var: Hono builds a new object on every c.var access.
     const config = c.get('config');
