@@ -9,6 +9,7 @@ import { writeLog } from './log.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
 import { chatRoutes } from './routes/chat.ts';
+import { embeddingsRoutes } from './routes/embeddings.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
 
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   });
   app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withBodyLimit());
   app.route('/v1', chatRoutes(upstreamFetch));
+  app.route('/v1', embeddingsRoutes(upstreamFetch));
   app.route('/v1', modelRoutes());
   app.notFound(() => {
     throw new ProxyError(404, 'not_found', 'No such route.');

@@ -1,239 +1,143 @@
-// The request pipeline: targets in order, attempts with retries, the final error. Imports no Hono.
-import type { ResolvedTarget } from './config.ts';
-import { providerKey } from './config.ts';
-import { type AttemptSummary, countCalls, ProxyError } from './errors.ts';
-import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
-import type { Usage } from './protocols/openai.ts';
-import type { ChatRequest } from './protocols/openai-schema.ts';
-import { relayStream, type StreamSummary } from './stream-relay.ts';
-import { type AttemptResult, attempt } from './upstream.ts';
+// The request pipeline: cache -> shared in-flight call -> targets -> stale entry -> degraded reply. No Hono.
+import { type CacheControls, type CacheEntry, type CacheState, type Lookup, readEntry, writeEntry } from './cache.ts';
+import { countCalls, ProxyError } from './errors.ts';
+import type { Source } from './headers.ts';
+import { encodeEvents, isObject, parseJson, readUsage } from './protocols/openai.ts';
+import { completionToChunks } from './protocols/openai-replay.ts';
+import type { StreamSummary } from './stream-relay.ts';
+import type { ChatMeta, UpstreamOutcome } from './targets.ts';
 
-/** One chat request, validated, with everything the pipeline needs injected. */
-export interface ChatJob {
-  targets: readonly ResolvedTarget[];
-  body: ChatRequest;
-  requestId: string;
-  /** Worker env: provider keys are read from it by name. */
-  env: object;
-  fetch: typeof fetch;
-  clientSignal: AbortSignal | undefined;
-  /** Request deadline, taken from the first target's retry options. */
-  deadlineMs: number;
-  random?: () => number;
-}
-
-/** Who answered and how; becomes the x-proxy-* headers and the log line. */
-export interface ChatMeta {
-  attempts: AttemptSummary[];
-  /** Upstream calls actually made (skipped targets are not attempts). */
-  attemptCount: number;
-  provider: string;
-  model: string;
-  upstreamMs: number;
-  pricing: ResolvedTarget['pricing'];
-}
-
-export type ChatOutcome =
-  | { kind: 'json'; text: string; usage: Usage | undefined; meta: ChatMeta }
-  | { kind: 'stream'; body: ReadableStream<Uint8Array>; done: Promise<StreamSummary>; meta: ChatMeta };
-
-interface Failed {
-  target: ResolvedTarget;
-  failure: UpstreamFailure;
-  classification: Classification;
-}
-
-/** State of one request across its targets and attempts. */
-interface Run {
-  job: ChatJob;
-  deadlineAt: number;
-  random: () => number;
-  attempts: AttemptSummary[];
-  failures: Failed[];
-  secrets: string[];
+/** What the cache layer needs for one request; `key` is undefined when the cache is off for it. */
+export interface CacheJob {
+  kv: KVNamespace | undefined;
+  key: string | undefined;
+  controls: CacheControls;
+  staleIfErrorSeconds: number;
+  /** The caller wants a stream (a cached answer is then replayed as one). */
   stream: boolean;
   clientWantsUsage: boolean;
+  /** Keeps background work (cache writes) alive after the response. */
+  waitUntil: (promise: Promise<unknown>) => void;
 }
+
+/** An answer with where it came from: the x-proxy-source and x-proxy-cache headers. */
+export interface Answer {
+  outcome: UpstreamOutcome;
+  source: Source;
+  cache: CacheState;
+  ageSeconds?: number;
+}
+
+/** A reply made by the proxy itself when nothing else is left (degraded replies); undefined when off. */
+export type LastResort = (error: ProxyError) => Answer | undefined;
+
+// Identical requests in flight in this isolate: followers wait for the leader's answer.
+const inflight = new Map<string, Promise<CacheEntry | undefined>>();
 
 /**
- * Runs a chat request through its targets. Returns the first success; throws a ProxyError with
- * every attempt listed when nothing answered (the caller renders it in its protocol).
+ * Answers from a fresh cache entry, else from an identical request already in flight, else from
+ * the targets (`run`); stores a complete answer; when every target failed, answers from a stale
+ * entry, else from `lastResort`, else throws the targets' error.
  */
-export async function runChat(job: ChatJob): Promise<ChatOutcome> {
-  const run: Run = {
-    job,
-    deadlineAt: Date.now() + job.deadlineMs,
-    random: job.random ?? Math.random,
-    attempts: [],
-    failures: [],
-    secrets: knownSecrets(job),
-    stream: job.body.stream === true,
-    clientWantsUsage: job.body.stream_options?.include_usage === true,
-  };
-  for (const target of job.targets) {
-    const key = providerKey(job.env, target.provider);
-    const skip =
-      target.provider.apiKeyEnv !== undefined && key === undefined
-        ? 'missing_key'
-        : target.provider.protocol !== 'openai'
-          ? 'unsupported_protocol'
-          : undefined;
-    if (skip !== undefined) {
-      run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skip });
-      continue;
-    }
-    const outcome = await tryTarget(run, target, key);
-    if (outcome !== undefined) return outcome;
+export async function answer(job: CacheJob, run: () => Promise<UpstreamOutcome>, lastResort: LastResort): Promise<Answer> {
+  const { key, kv, controls } = job;
+  let lookup: Lookup = { state: 'miss' };
+  if (key !== undefined && kv !== undefined && controls.lookup) {
+    lookup = await readEntry(kv, key, Date.now(), job.staleIfErrorSeconds);
+    if (lookup.state === 'fresh') return fromEntry(job, lookup.entry, 'cache', 'HIT', lookup.ageSeconds);
   }
-  throw finalError(run.attempts, run.failures, 'exhausted');
-}
-
-/**
- * Attempts one target, retrying as the policy says. Returns the outcome on success, undefined to
- * move on to the next target; throws on a terminal error, the deadline or a client abort.
- */
-async function tryTarget(run: Run, target: ResolvedTarget, key: string | undefined): Promise<ChatOutcome | undefined> {
-  const { job } = run;
-  const body = upstreamBody(job.body, target, run.stream);
-  const summary = { provider: target.provider.id, model: target.model };
-  for (let retriesDone = 0; ; retriesDone++) {
-    if (Date.now() >= run.deadlineAt) throw finalError(run.attempts, run.failures, 'deadline');
-    const result = await attempt({
-      target,
-      key,
-      body,
-      stream: run.stream,
-      clientWantsUsage: run.clientWantsUsage,
-      requestId: job.requestId,
-      fetch: job.fetch,
-      clientSignal: job.clientSignal,
-      deadlineAt: run.deadlineAt,
-      secrets: run.secrets,
-    });
-    if (result.ok) {
-      run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
-      return succeed(run, target, result);
+  const missState: CacheState = key !== undefined && kv !== undefined && controls.lookup ? 'MISS' : 'BYPASS';
+  const shared = key === undefined ? undefined : inflight.get(key);
+  if (shared !== undefined) {
+    const entry = await shared;
+    if (entry !== undefined) return fromEntry(job, entry, 'provider', missState);
+  }
+  let settle: (entry: CacheEntry | undefined) => void = () => {};
+  if (key !== undefined) {
+    const leader = new Promise<CacheEntry | undefined>((resolve) => {
+      settle = resolve;
+    }).finally(() => inflight.delete(key));
+    inflight.set(key, leader);
+  }
+  try {
+    const outcome = await run();
+    keep(job, outcome, settle);
+    return { outcome, source: 'provider', cache: missState };
+  } catch (err) {
+    settle(undefined);
+    if (!(err instanceof ProxyError) || err.code !== 'all_targets_failed') throw err;
+    const stale = await staleEntry(job, lookup);
+    if (stale !== undefined && stale.state !== 'miss') {
+      return fromEntry(job, stale.entry, 'stale-cache', 'STALE', stale.ageSeconds, err);
     }
-    if (result.aborted) throw clientGone(run.attempts);
-    const classification = classify(result.failure);
-    const move = nextMove({
-      classification,
-      failure: result.failure,
-      retriesDone,
-      options: target.retry,
-      remainingMs: run.deadlineAt - Date.now(),
-      random: run.random(),
-    });
-    const error = describe(result.failure);
-    run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: move.action === 'retry', error });
-    run.failures.push({ target, failure: result.failure, classification });
-    if (move.action === 'terminal') throw terminalError(target, result.failure, classification, run.attempts);
-    if (move.action === 'next') return undefined;
-    if (!(await sleep(move.delayMs, job.clientSignal))) throw clientGone(run.attempts);
+    const reply = lastResort(err);
+    if (reply !== undefined) return reply;
+    throw err;
   }
 }
 
-/** Builds the outcome of a successful attempt; a stream starts relaying from its commit point. */
-function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult, { ok: true }>): ChatOutcome {
-  const meta: ChatMeta = {
-    attempts: run.attempts,
-    attemptCount: countCalls(run.attempts),
-    provider: target.provider.id,
-    model: target.model,
-    upstreamMs: result.ms,
-    pricing: target.pricing,
-  };
-  if (result.kind === 'json') {
-    meta.model = result.info.model ?? meta.model;
-    return { kind: 'json', text: result.text, usage: result.info.usage, meta };
-  }
-  meta.model = result.committed.firstChunk.model ?? meta.model;
-  const relay = relayStream(result.committed, {
-    choices: run.job.body.n ?? 1,
-    clientWantsUsage: run.clientWantsUsage,
-    idleTimeoutMs: target.retry.idleTimeoutMs,
-    attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
-    secrets: run.secrets,
+/** Shares a complete answer with waiting followers and stores it (in the background). */
+function keep(job: CacheJob, outcome: UpstreamOutcome, settle: (entry: CacheEntry | undefined) => void): void {
+  const meta = outcome.meta;
+  const toEntry = (body: string): CacheEntry => ({
+    v: 1,
+    storedAt: Date.now(),
+    ttl: job.controls.ttlSeconds,
+    body,
+    provider: meta.provider ?? '',
+    model: meta.model ?? '',
   });
-  return { kind: 'stream', body: relay.body, done: relay.done, meta };
-}
-
-function clientGone(attempts: AttemptSummary[]): ProxyError {
-  return new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
-}
-
-/** The body sent to one target: the caller's request with the target's model and usage asked for. */
-function upstreamBody(body: ChatRequest, target: ResolvedTarget, stream: boolean): string {
-  const out: Record<string, unknown> = { ...body, model: target.model };
-  if (stream) out.stream_options = { ...body.stream_options, include_usage: true };
-  if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) {
-    out.max_tokens = target.maxTokens;
+  const store = (entry: CacheEntry | undefined): void => {
+    settle(entry);
+    if (entry !== undefined && job.key !== undefined && job.kv !== undefined && job.controls.store) {
+      job.waitUntil(writeEntry(job.kv, job.key, entry, job.staleIfErrorSeconds));
+    }
+  };
+  if (outcome.kind === 'json') {
+    store(toEntry(outcome.text));
+    return;
   }
-  return JSON.stringify(out);
-}
-
-function knownSecrets(job: ChatJob): string[] {
-  const env = job.env as Record<string, unknown>;
-  const names = new Set(job.targets.flatMap((t) => (t.provider.apiKeyEnv ? [t.provider.apiKeyEnv] : [])));
-  return [...names].flatMap((name) => (typeof env[name] === 'string' ? [env[name] as string] : []));
-}
-
-function describe(failure: UpstreamFailure): string {
-  switch (failure.kind) {
-    case 'http':
-      return failure.code ? `http:${failure.status}:${failure.code}` : `http:${failure.status}`;
-    case 'timeout':
-      return `timeout:${failure.phase}`;
-    case 'stream_error':
-      return failure.code ? `stream_error:${failure.code}` : 'stream_error';
-    default:
-      return failure.kind;
-  }
-}
-
-function terminalError(target: ResolvedTarget, failure: UpstreamFailure, c: Classification, attempts: AttemptSummary[]): ProxyError {
-  const status = failure.kind === 'http' && (failure.status === 400 || failure.status === 422) ? failure.status : 400;
-  const detail = 'message' in failure && failure.message ? `: ${failure.message}` : '';
-  const code = c.reason === 'content_policy' ? 'content_policy_violation' : (failure.kind === 'http' && failure.code) || 'invalid_request';
-  return new ProxyError(status, code, `Provider "${target.provider.id}" rejected the request${detail}`, { attempts });
-}
-
-/** The most useful error once nothing is left: context length over the generic 503. */
-function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadline' | 'exhausted'): ProxyError {
-  const context = failures.find((f) => f.classification.reason === 'context_length');
-  if (context !== undefined) {
-    const detail = 'message' in context.failure && context.failure.message ? `: ${context.failure.message}` : '';
-    return new ProxyError(400, 'context_length_exceeded', `The request is too long for every target${detail}`, { attempts });
-  }
-  const waits = failures.flatMap((f) =>
-    f.failure.kind === 'http' && f.failure.retryAfterMs !== undefined ? [f.failure.retryAfterMs] : [],
+  job.waitUntil(
+    outcome.done.then((summary) => store(summary.completion === undefined ? undefined : toEntry(JSON.stringify(summary.completion)))),
   );
-  const retryAfter = waits.length > 0 ? Math.max(1, Math.ceil(Math.max(...waits) / 1000)) : 5;
-  const message =
-    why === 'deadline'
-      ? 'The request deadline passed before any provider answered.'
-      : attempts.length === 0 || attempts.every((a) => a.status === null && a.error === 'missing_key')
-        ? 'No provider could be called: every target is missing its API key.'
-        : 'Every provider failed to answer.';
-  return new ProxyError(503, 'all_targets_failed', message, {
-    type: 'api_error',
-    attempts,
-    headers: { 'retry-after': String(retryAfter), 'x-should-retry': 'false' },
-  });
 }
 
-/** Waits `ms`; resolves false early when the client goes away. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+/** The entry to serve when every target failed: the one already read, else a read now (no-cache skipped it). */
+async function staleEntry(job: CacheJob, lookup: Lookup): Promise<Lookup | undefined> {
+  if (job.key === undefined || job.kv === undefined || !job.controls.store) return undefined;
+  if (lookup.state !== 'miss') return lookup;
+  if (job.controls.lookup) return undefined;
+  return readEntry(job.kv, job.key, Date.now(), job.staleIfErrorSeconds);
+}
+
+/** Serves a stored answer: as stored, or replayed as a stream. */
+function fromEntry(job: CacheJob, entry: CacheEntry, source: Source, cache: CacheState, ageSeconds?: number, failure?: ProxyError): Answer {
+  const parsed = parseJson(entry.body);
+  const usage = isObject(parsed) ? readUsage(parsed.usage) : undefined;
+  const meta: ChatMeta = {
+    attempts: failure?.attempts ?? [],
+    attemptCount: 0,
+    provider: entry.provider,
+    model: entry.model,
+    upstreamMs: 0,
+    pricing: undefined,
+  };
+  if (failure?.attempts !== undefined) meta.attemptCount = countCalls(failure.attempts);
+  const answer: Answer = { outcome: { kind: 'json', text: entry.body, usage, meta }, source, cache };
+  if (ageSeconds !== undefined) answer.ageSeconds = ageSeconds;
+  if (job.stream && isObject(parsed)) answer.outcome = replay(completionToChunks(parsed, job.clientWantsUsage), usage, meta);
+  return answer;
+}
+
+/** A finished stream made of `datas`, for cached answers and degraded replies. */
+export function replay(datas: string[], usage: StreamSummary['usage'], meta: ChatMeta): UpstreamOutcome {
+  const bytes = encodeEvents(datas);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
   });
+  const summary: StreamSummary = { outcome: 'complete', usage, model: meta.model, malformed: 0, toolCall: false, ms: 0 };
+  return { kind: 'stream', body, done: Promise.resolve(summary), meta };
 }

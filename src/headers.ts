@@ -1,19 +1,21 @@
 // Builds the x-proxy-* response headers of the model routes in one place.
-import type { ChatMeta } from './gateway.ts';
+import type { CacheState } from './cache.ts';
+import type { ChatMeta } from './targets.ts';
 
 export type Source = 'provider' | 'cache' | 'stale-cache' | 'degraded';
-export type CacheState = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
 /** Headers telling the caller who answered (SPEC section 2). Provider and model are absent for degraded replies. */
-export function proxyHeaders(source: Source, cache: CacheState, meta: ChatMeta | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'x-proxy-source': source, 'x-proxy-cache': cache };
-  if (meta !== undefined) {
-    headers['x-proxy-attempts'] = String(meta.attemptCount);
-    if (source !== 'degraded') {
-      headers['x-proxy-provider'] = meta.provider;
-      headers['x-proxy-model'] = meta.model;
-    }
+export function proxyHeaders(source: Source, cache: CacheState, meta: ChatMeta, ageSeconds?: number): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-proxy-source': source,
+    'x-proxy-cache': cache,
+    'x-proxy-attempts': String(meta.attemptCount),
+  };
+  if (source !== 'degraded' && meta.provider !== undefined && meta.model !== undefined) {
+    headers['x-proxy-provider'] = meta.provider;
+    headers['x-proxy-model'] = meta.model;
   }
+  if (ageSeconds !== undefined) headers.age = String(ageSeconds);
   return headers;
 }
 

@@ -1,5 +1,6 @@
 // Relays a committed upstream stream to the caller: idle timeout, finalisation, in-band errors.
 import { encodeEvents, inBandErrorData, isObject, parseJson, readChunk, readErrorInfo, type Usage } from './protocols/openai.ts';
+import { ChunkAssembler } from './protocols/openai-replay.ts';
 import { scrub } from './scrub.ts';
 import type { CommittedStream } from './upstream.ts';
 
@@ -17,6 +18,8 @@ export interface StreamSummary {
   toolCall: boolean;
   /** Upstream time from the attempt's start to the end of the stream. */
   ms: number;
+  /** The whole answer as a `chat.completion`, when assembling was asked and the stream ended well. */
+  completion?: Record<string, unknown>;
 }
 
 export interface RelayOptions {
@@ -27,7 +30,12 @@ export interface RelayOptions {
   /** Absolute end of the attempt; the request deadline no longer applies after the commit point. */
   attemptEnd: number;
   secrets: readonly string[];
+  /** Assemble the answer for the cache (given up past MAX_ASSEMBLED characters). */
+  assemble: boolean;
 }
+
+// An answer larger than this is streamed but not cached.
+const MAX_ASSEMBLED = 1_000_000;
 
 /**
  * Turns a committed stream into the caller's body. Pull-based with no high-water mark, so only
@@ -50,6 +58,11 @@ export function relayStream(
     ms: 0,
   };
   let out: string[] = committed.prefix;
+  let assembler: ChunkAssembler | undefined;
+  if (options.assemble) {
+    assembler = new ChunkAssembler();
+    for (const data of committed.prefix) assembler.add(JSON.parse(data) as Record<string, unknown>);
+  }
   let ended = false;
   let graceArmed = false;
   let resolveDone: (s: StreamSummary) => void = () => {};
@@ -74,6 +87,7 @@ export function relayStream(
     clock.stop();
     summary.outcome = error === undefined ? 'complete' : 'error';
     if (error !== undefined) summary.error = error.code;
+    else if (assembler !== undefined && allFinished()) summary.completion = assembler.result();
     summary.ms = Date.now() - committed.startedAt;
     resolveDone(summary);
     // After [DONE] the body is about to end: reading its end lets the runtime reuse the
@@ -134,6 +148,10 @@ export function relayStream(
           if (chunk.usage !== undefined) summary.usage = chunk.usage;
           if (chunk.toolCall) summary.toolCall = true;
           if (!chunk.usageOnly || options.clientWantsUsage) out.push(data);
+          if (assembler !== undefined) {
+            assembler.add(parsed as Record<string, unknown>);
+            if (assembler.size > MAX_ASSEMBLED) assembler = undefined;
+          }
           if (reader.buffered === 0 && out.length > 0 && !allFinished()) {
             controller.enqueue(encodeEvents(out));
             out = [];

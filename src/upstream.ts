@@ -2,7 +2,7 @@
 import { AttemptClock } from './attempt-clock.ts';
 import type { ResolvedTarget } from './config.ts';
 import { parseRetryAfter, type UpstreamFailure } from './fallback.ts';
-import { type ChunkInfo, type CompletionInfo, isObject, parseJson, readChunk, readCompletion, readErrorInfo } from './protocols/openai.ts';
+import { type ChunkInfo, type CompletionInfo, isObject, parseJson, readChunk, readErrorInfo } from './protocols/openai.ts';
 import { scrub } from './scrub.ts';
 import { SseReader } from './sse-reader.ts';
 
@@ -13,6 +13,10 @@ export interface AttemptInput {
   key: string | undefined;
   /** The request body for this target, already serialised. */
   body: string;
+  /** Path under the provider's base URL. */
+  path: string;
+  /** What makes a parsed 2xx body a success. */
+  readSuccess: (value: unknown) => CompletionInfo | undefined;
   stream: boolean;
   /** The caller asked for the usage chunk (`stream_options.include_usage`). */
   clientWantsUsage: boolean;
@@ -59,7 +63,7 @@ export async function attempt(input: AttemptInput): Promise<AttemptResult> {
 
   let response: Response;
   try {
-    response = await input.fetch(`${target.provider.baseUrl}/chat/completions`, {
+    response = await input.fetch(`${target.provider.baseUrl}${input.path}`, {
       method: 'POST',
       headers: upstreamHeaders(input),
       body: input.body,
@@ -81,7 +85,7 @@ export async function attempt(input: AttemptInput): Promise<AttemptResult> {
     if (!stream || !isSse) {
       const text = await response.text();
       const parsed = parseJson(text);
-      const info = readCompletion(parsed);
+      const info = input.readSuccess(parsed);
       if (info !== undefined && !stream) {
         clock.stop();
         return { ok: true, kind: 'json', text, info, status, ms: Date.now() - startedAt };

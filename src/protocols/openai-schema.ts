@@ -121,3 +121,18 @@ export const chatRequestSchema = z.strictObject({
   reasoning: jsonObject.optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
+
+/** An Embeddings request (`POST /v1/embeddings`). */
+export const embeddingsRequestSchema = z.strictObject({
+  model: z.string().min(1),
+  input: z.union([
+    z.string(),
+    z.array(z.string()).min(1).max(2048),
+    z.array(z.number().int()).min(1),
+    z.array(z.array(z.number().int()).min(1)).min(1).max(2048),
+  ]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  dimensions: z.number().int().positive().optional(),
+  user: z.string().optional(),
+});
+export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;

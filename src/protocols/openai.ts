@@ -65,6 +65,17 @@ export function readCompletion(value: unknown): CompletionInfo | undefined {
   return { model: typeof value.model === 'string' ? value.model : undefined, usage: readUsage(value.usage) };
 }
 
+/** Checks a parsed 2xx body is an embeddings list; its usage has no completion tokens. */
+export function readEmbeddings(value: unknown): CompletionInfo | undefined {
+  if (!isObject(value) || !Array.isArray(value.data) || value.data.length === 0) return undefined;
+  const usage = isObject(value.usage) ? value.usage : {};
+  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
+  return {
+    model: typeof value.model === 'string' ? value.model : undefined,
+    usage: prompt === undefined ? undefined : { prompt_tokens: prompt, completion_tokens: 0, total_tokens: prompt },
+  };
+}
+
 /** Reads a usage object when it has the three counts. */
 export function readUsage(value: unknown): Usage | undefined {
   if (!isObject(value)) return undefined;

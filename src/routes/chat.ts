@@ -1,14 +1,11 @@
 // POST /v1/chat/completions: OpenAI Chat Completions, streaming or not, through the fallback list.
 import { Hono } from 'hono';
-import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app.ts';
+import { chatAnswer } from '../chat.ts';
 import { badRequest, ProxyError } from '../errors.ts';
-import { type ChatOutcome, runChat } from '../gateway.ts';
-import { proxyHeaders, SSE_HEADERS } from '../headers.ts';
-import { costOf, writeLog } from '../log.ts';
 import { chatRequestSchema } from '../protocols/openai-schema.ts';
+import { backgroundOf, respond } from '../respond.ts';
 import { jsonBody, requireJson } from '../validation.ts';
-import { runInBackground } from '../wait-until.ts';
 
 /** The chat route; `upstreamFetch` is injectable so tests can stand in for vendors. */
 export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
@@ -32,46 +29,20 @@ export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
     if (targets === undefined) {
       throw new ProxyError(404, 'model_not_found', `The model "${body.model}" does not exist on this proxy.`, { param: 'model' });
     }
-    const outcome = await runChat({
-      targets,
+    const answer = await chatAnswer({
       body,
+      targets,
+      config,
+      client: 'public',
       requestId,
       env: c.env,
       fetch: upstreamFetch,
       clientSignal: c.req.raw.signal,
-      deadlineMs: targets[0]?.retry.deadlineMs ?? config.raw.retry.deadlineMs,
+      cacheControl: c.req.header('cache-control'),
+      cacheTtl: c.req.header('x-proxy-cache-ttl'),
+      kv: c.env.CACHE,
+      waitUntil: backgroundOf(c),
     });
-    setMetric(c, 'upstream', outcome.meta.upstreamMs);
-    const headers = proxyHeaders('provider', 'BYPASS', outcome.meta);
-    const log = (summary: LogSummary) =>
-      writeLog({
-        requestId,
-        route: '/v1/chat/completions',
-        client: 'public',
-        model: body.model,
-        status: 200,
-        source: 'provider',
-        cache: 'BYPASS',
-        stream: outcome.kind === 'stream',
-        provider: outcome.meta.provider,
-        upstreamModel: outcome.meta.model,
-        attempts: outcome.meta.attempts,
-        totalMs: Date.now() - info.startedAt,
-        ...summary,
-        cost: costOf(summary.usage, outcome.meta.pricing),
-      });
-    if (outcome.kind === 'json') {
-      log({ usage: outcome.usage });
-      return c.body(outcome.text, 200, { ...headers, 'content-type': 'application/json' });
-    }
-    runInBackground(c, logStream(outcome, log));
-    return c.body(outcome.body, 200, { ...headers, ...SSE_HEADERS });
+    return respond(c, '/v1/chat/completions', answer);
   });
-}
-
-type LogSummary = Pick<Parameters<typeof writeLog>[0], 'usage' | 'streamOutcome' | 'malformedEvents' | 'error'>;
-
-async function logStream(outcome: Extract<ChatOutcome, { kind: 'stream' }>, log: (s: LogSummary) => void): Promise<void> {
-  const summary = await outcome.done;
-  log({ usage: summary.usage, streamOutcome: summary.outcome, malformedEvents: summary.malformed, error: summary.error });
 }

@@ -1,0 +1,95 @@
+// A chat request through the pipeline: cache key and controls, the targets job, the degraded reply.
+import { cacheControls } from './cache.ts';
+import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from './cache-key.ts';
+import type { ResolvedTarget, RuntimeConfig } from './config.ts';
+import { degradedReply, lastUserText } from './degraded.ts';
+import { countCalls, type ProxyError } from './errors.ts';
+import { type Answer, answer, type CacheJob, replay } from './gateway.ts';
+import { readCompletion } from './protocols/openai.ts';
+import { completionToChunks, textCompletion } from './protocols/openai-replay.ts';
+import type { ChatRequest } from './protocols/openai-schema.ts';
+import { type ChatMeta, runTargets, type TargetsJob } from './targets.ts';
+
+/** One validated chat request and what the Worker gives it. */
+export interface ChatCall {
+  body: ChatRequest;
+  targets: readonly ResolvedTarget[];
+  config: RuntimeConfig;
+  /** Client name: the cache namespace (`public` without client auth). */
+  client: string;
+  requestId: string;
+  env: object;
+  fetch: typeof fetch;
+  clientSignal: AbortSignal | undefined;
+  cacheControl: string | undefined;
+  cacheTtl: string | undefined;
+  kv: KVNamespace | undefined;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/** Answers a chat request: cache, shared in-flight call, targets, stale entry, degraded reply. */
+export async function chatAnswer(call: ChatCall): Promise<Answer> {
+  const { body, config } = call;
+  const stream = body.stream === true;
+  const clientWantsUsage = body.stream_options?.include_usage === true;
+  const controls = cacheControls(call.cacheControl, call.cacheTtl, config.raw.cache);
+  const key =
+    call.kv !== undefined && controls.store
+      ? await cacheKey('chat', call.client, config.version, canonicalJson(pickFields(body, CHAT_KEY_FIELDS)))
+      : undefined;
+  const cache: CacheJob = {
+    kv: call.kv,
+    key,
+    controls,
+    staleIfErrorSeconds: config.raw.cache.staleIfErrorSeconds,
+    stream,
+    clientWantsUsage,
+    waitUntil: call.waitUntil,
+  };
+  const job: TargetsJob = {
+    targets: call.targets,
+    path: '/chat/completions',
+    buildBody: (target) => chatBody(body, target, stream),
+    readSuccess: readCompletion,
+    stream,
+    clientWantsUsage,
+    choices: body.n ?? 1,
+    assemble: key !== undefined,
+    requestId: call.requestId,
+    env: call.env,
+    fetch: call.fetch,
+    clientSignal: call.clientSignal,
+    deadlineMs: call.targets[0]?.retry.deadlineMs ?? config.raw.retry.deadlineMs,
+  };
+  return answer(
+    cache,
+    () => runTargets(job),
+    (err) => degraded(call, err),
+  );
+}
+
+/** The body sent to one target: the caller's request with the target's model, and usage asked for. */
+function chatBody(body: ChatRequest, target: ResolvedTarget, stream: boolean): string {
+  const out: Record<string, unknown> = { ...body, model: target.model };
+  if (stream) out.stream_options = { ...body.stream_options, include_usage: true };
+  if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) {
+    out.max_tokens = target.maxTokens;
+  }
+  return JSON.stringify(out);
+}
+
+/** The degraded reply (SPEC "Degraded replies"): plain text, never a tool call, never cached. */
+function degraded(call: ChatCall, err: ProxyError): Answer | undefined {
+  const settings = call.config.raw.degraded;
+  if (!settings.enabled) return undefined;
+  const text = degradedReply(settings, lastUserText(call.body.messages));
+  const completion = textCompletion(`chatcmpl-degraded-${call.requestId}`, call.body.model, text, Math.floor(Date.now() / 1000));
+  const attempts = err.attempts ?? [];
+  const meta: ChatMeta = { attempts, attemptCount: countCalls(attempts), upstreamMs: 0, pricing: undefined };
+  const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  if (call.body.stream === true) {
+    const datas = completionToChunks(completion, call.body.stream_options?.include_usage === true);
+    return { outcome: replay(datas, usage, meta), source: 'degraded', cache: 'BYPASS' };
+  }
+  return { outcome: { kind: 'json', text: JSON.stringify(completion), usage, meta }, source: 'degraded', cache: 'BYPASS' };
+}

@@ -1,0 +1,241 @@
+// Targets in order, attempts with retries, the final error: everything between the cache and the vendors.
+import type { ResolvedTarget } from './config.ts';
+import { providerKey } from './config.ts';
+import { type AttemptSummary, countCalls, ProxyError } from './errors.ts';
+import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
+import type { CompletionInfo, Usage } from './protocols/openai.ts';
+import { relayStream, type StreamSummary } from './stream-relay.ts';
+import { type AttemptResult, attempt } from './upstream.ts';
+
+/** One validated request for the fallback list, with everything the loop needs injected. */
+export interface TargetsJob {
+  targets: readonly ResolvedTarget[];
+  /** Upstream path under the provider's base URL (`/chat/completions`, `/embeddings`). */
+  path: string;
+  /** Serialises the request for one target. */
+  buildBody: (target: ResolvedTarget) => string;
+  /** Reads a parsed 2xx body: what makes it a success, or undefined when it is not one. */
+  readSuccess: (value: unknown) => CompletionInfo | undefined;
+  stream: boolean;
+  /** The caller asked for the usage chunk of a stream. */
+  clientWantsUsage: boolean;
+  /** Choices the caller asked for (`n`). */
+  choices: number;
+  /** Assemble a streamed answer so it can be cached. */
+  assemble: boolean;
+  requestId: string;
+  /** Worker env: provider keys are read from it by name. */
+  env: object;
+  fetch: typeof fetch;
+  clientSignal: AbortSignal | undefined;
+  /** Request deadline, taken from the first target's retry options. */
+  deadlineMs: number;
+  random?: () => number;
+}
+
+/** Who answered and how; becomes the x-proxy-* headers and the log line. */
+export interface ChatMeta {
+  attempts: AttemptSummary[];
+  /** Upstream calls actually made (skipped targets are not attempts). */
+  attemptCount: number;
+  /** Absent when no provider answered (degraded replies). */
+  provider?: string;
+  model?: string;
+  upstreamMs: number;
+  pricing: ResolvedTarget['pricing'];
+}
+
+/** A provider's answer: a whole JSON body, or a stream past its commit point. */
+export type UpstreamOutcome =
+  | { kind: 'json'; text: string; usage: Usage | undefined; meta: ChatMeta }
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; done: Promise<StreamSummary>; meta: ChatMeta };
+
+interface Failed {
+  target: ResolvedTarget;
+  failure: UpstreamFailure;
+  classification: Classification;
+}
+
+/** State of one request across its targets and attempts. */
+interface Run {
+  job: TargetsJob;
+  deadlineAt: number;
+  random: () => number;
+  attempts: AttemptSummary[];
+  failures: Failed[];
+  secrets: string[];
+}
+
+/**
+ * Runs a request through its targets. Returns the first success; throws a ProxyError with
+ * every attempt listed when nothing answered (the caller renders it in its protocol).
+ */
+export async function runTargets(job: TargetsJob): Promise<UpstreamOutcome> {
+  const run: Run = {
+    job,
+    deadlineAt: Date.now() + job.deadlineMs,
+    random: job.random ?? Math.random,
+    attempts: [],
+    failures: [],
+    secrets: knownSecrets(job),
+  };
+  for (const target of job.targets) {
+    const key = providerKey(job.env, target.provider);
+    const skip =
+      target.provider.apiKeyEnv !== undefined && key === undefined
+        ? 'missing_key'
+        : target.provider.protocol !== 'openai'
+          ? 'unsupported_protocol'
+          : undefined;
+    if (skip !== undefined) {
+      run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skip });
+      continue;
+    }
+    const outcome = await tryTarget(run, target, key);
+    if (outcome !== undefined) return outcome;
+  }
+  throw finalError(run.attempts, run.failures, 'exhausted');
+}
+
+/**
+ * Attempts one target, retrying as the policy says. Returns the outcome on success, undefined to
+ * move on to the next target; throws on a terminal error, the deadline or a client abort.
+ */
+async function tryTarget(run: Run, target: ResolvedTarget, key: string | undefined): Promise<UpstreamOutcome | undefined> {
+  const { job } = run;
+  const body = job.buildBody(target);
+  const summary = { provider: target.provider.id, model: target.model };
+  for (let retriesDone = 0; ; retriesDone++) {
+    if (Date.now() >= run.deadlineAt) throw finalError(run.attempts, run.failures, 'deadline');
+    const result = await attempt({
+      target,
+      key,
+      body,
+      path: job.path,
+      readSuccess: job.readSuccess,
+      stream: job.stream,
+      clientWantsUsage: job.clientWantsUsage,
+      requestId: job.requestId,
+      fetch: job.fetch,
+      clientSignal: job.clientSignal,
+      deadlineAt: run.deadlineAt,
+      secrets: run.secrets,
+    });
+    if (result.ok) {
+      run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
+      return succeed(run, target, result);
+    }
+    if (result.aborted) throw clientGone(run.attempts);
+    const classification = classify(result.failure);
+    const move = nextMove({
+      classification,
+      failure: result.failure,
+      retriesDone,
+      options: target.retry,
+      remainingMs: run.deadlineAt - Date.now(),
+      random: run.random(),
+    });
+    const error = describe(result.failure);
+    run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: move.action === 'retry', error });
+    run.failures.push({ target, failure: result.failure, classification });
+    if (move.action === 'terminal') throw terminalError(target, result.failure, classification, run.attempts);
+    if (move.action === 'next') return undefined;
+    if (!(await sleep(move.delayMs, job.clientSignal))) throw clientGone(run.attempts);
+  }
+}
+
+/** Builds the outcome of a successful attempt; a stream starts relaying from its commit point. */
+function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult, { ok: true }>): UpstreamOutcome {
+  const meta: ChatMeta = {
+    attempts: run.attempts,
+    attemptCount: countCalls(run.attempts),
+    provider: target.provider.id,
+    model: target.model,
+    upstreamMs: result.ms,
+    pricing: target.pricing,
+  };
+  if (result.kind === 'json') {
+    meta.model = result.info.model ?? meta.model;
+    return { kind: 'json', text: result.text, usage: result.info.usage, meta };
+  }
+  meta.model = result.committed.firstChunk.model ?? meta.model;
+  const relay = relayStream(result.committed, {
+    choices: run.job.choices,
+    clientWantsUsage: run.job.clientWantsUsage,
+    assemble: run.job.assemble,
+    idleTimeoutMs: target.retry.idleTimeoutMs,
+    attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
+    secrets: run.secrets,
+  });
+  return { kind: 'stream', body: relay.body, done: relay.done, meta };
+}
+
+function clientGone(attempts: AttemptSummary[]): ProxyError {
+  return new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
+}
+
+function knownSecrets(job: TargetsJob): string[] {
+  const env = job.env as Record<string, unknown>;
+  const names = new Set(job.targets.flatMap((t) => (t.provider.apiKeyEnv ? [t.provider.apiKeyEnv] : [])));
+  return [...names].flatMap((name) => (typeof env[name] === 'string' ? [env[name] as string] : []));
+}
+
+function describe(failure: UpstreamFailure): string {
+  switch (failure.kind) {
+    case 'http':
+      return failure.code ? `http:${failure.status}:${failure.code}` : `http:${failure.status}`;
+    case 'timeout':
+      return `timeout:${failure.phase}`;
+    case 'stream_error':
+      return failure.code ? `stream_error:${failure.code}` : 'stream_error';
+    default:
+      return failure.kind;
+  }
+}
+
+function terminalError(target: ResolvedTarget, failure: UpstreamFailure, c: Classification, attempts: AttemptSummary[]): ProxyError {
+  const status = failure.kind === 'http' && (failure.status === 400 || failure.status === 422) ? failure.status : 400;
+  const detail = 'message' in failure && failure.message ? `: ${failure.message}` : '';
+  const code = c.reason === 'content_policy' ? 'content_policy_violation' : (failure.kind === 'http' && failure.code) || 'invalid_request';
+  return new ProxyError(status, code, `Provider "${target.provider.id}" rejected the request${detail}`, { attempts });
+}
+
+/** The most useful error once nothing is left: context length over the generic 503. */
+function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadline' | 'exhausted'): ProxyError {
+  const context = failures.find((f) => f.classification.reason === 'context_length');
+  if (context !== undefined) {
+    const detail = 'message' in context.failure && context.failure.message ? `: ${context.failure.message}` : '';
+    return new ProxyError(400, 'context_length_exceeded', `The request is too long for every target${detail}`, { attempts });
+  }
+  const waits = failures.flatMap((f) =>
+    f.failure.kind === 'http' && f.failure.retryAfterMs !== undefined ? [f.failure.retryAfterMs] : [],
+  );
+  const retryAfter = waits.length > 0 ? Math.max(1, Math.ceil(Math.max(...waits) / 1000)) : 5;
+  const message =
+    why === 'deadline'
+      ? 'The request deadline passed before any provider answered.'
+      : attempts.length === 0 || attempts.every((a) => a.status === null && a.error === 'missing_key')
+        ? 'No provider could be called: every target is missing its API key.'
+        : 'Every provider failed to answer.';
+  return new ProxyError(503, 'all_targets_failed', message, {
+    type: 'api_error',
+    attempts,
+    headers: { 'retry-after': String(retryAfter), 'x-should-retry': 'false' },
+  });
+}
+
+/** Waits `ms`; resolves false early when the client goes away. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
