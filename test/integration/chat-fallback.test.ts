@@ -151,7 +151,9 @@ describe('POST /v1/chat/completions, non-streaming', () => {
   });
 
   it('answers 503 listing every attempt when all targets fail', async () => {
-    const proxy = proxyWith(configFor([{ scenario: 'status=503,retry-after=1' }, { scenario: 'status=502' }], { degraded: { enabled: false } }));
+    const proxy = proxyWith(
+      configFor([{ scenario: 'status=503,retry-after=1' }, { scenario: 'status=502' }], { degraded: { enabled: false } }),
+    );
     const res = await proxy.chat(hello());
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
@@ -171,7 +173,10 @@ describe('POST /v1/chat/completions, non-streaming', () => {
 
   it('stops at the request deadline', async () => {
     const proxy = proxyWith(
-      configFor([{ scenario: 'hang' }, { scenario: 'hang' }], { retry: { deadlineMs: 300, attemptTimeoutMs: 10_000 }, degraded: { enabled: false } }),
+      configFor([{ scenario: 'hang' }, { scenario: 'hang' }], {
+        retry: { deadlineMs: 300, attemptTimeoutMs: 10_000 },
+        degraded: { enabled: false },
+      }),
     );
     const res = await proxy.chat(hello());
     expect(res.status).toBe(503);

@@ -1,4 +1,5 @@
 // Test harness: the proxy app wired to the in-process mock vendor, with a config built per test.
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { createApp } from '../../src/app.ts';
 import { createMockProvider, type MockProvider } from '../mock-provider/handler.ts';
 
@@ -39,6 +40,8 @@ export function configFor(targets: TargetSpec[], overrides: Record<string, unkno
 }
 
 export interface Proxy {
+  /** Waits for the background work (cache writes, stream logs) of every request so far. */
+  settle(): Promise<void>;
   mock: MockProvider;
   /** POST a chat body (object, or raw text) to /v1/chat/completions. */
   chat(body: unknown, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
@@ -51,8 +54,16 @@ export function proxyWith(config: unknown, env: Record<string, unknown> = KEYS):
   const mock = createMockProvider();
   const app = createApp({ fetch: (input, init) => mock.fetch(input as Request | string | URL, init) });
   const fullEnv = { ...env, PROXY_CONFIG: typeof config === 'string' ? config : JSON.stringify(config) };
-  const request = async (path: string, init?: RequestInit) => app.request(path, init, fullEnv);
+  const contexts: ExecutionContext[] = [];
+  const request = async (path: string, init?: RequestInit) => {
+    const ctx = createExecutionContext();
+    contexts.push(ctx);
+    return app.request(path, init, fullEnv, ctx);
+  };
   return {
+    settle: async () => {
+      await Promise.all(contexts.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
+    },
     mock,
     env: fullEnv,
     request,
