@@ -6,6 +6,7 @@ import { type TimingVariables, timing } from 'hono/timing';
 import type { RuntimeConfig } from './config.ts';
 import { countCalls, ProxyError } from './errors.ts';
 import { writeLog } from './log.ts';
+import { type Client, withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -22,7 +23,7 @@ export interface RequestInfo {
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: RequestIdVariables & TimingVariables & { config: RuntimeConfig; info: RequestInfo };
+  Variables: RequestIdVariables & TimingVariables & { config: RuntimeConfig; info: RequestInfo; client: Client };
 };
 
 /** Things the app takes from outside, injectable for tests. */
@@ -41,7 +42,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
     c.set('info', { model: null, stream: false, startedAt: Date.now() });
     await next();
   });
-  app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withBodyLimit());
+  app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withClient(), withBodyLimit());
   app.route('/v1', chatRoutes(upstreamFetch));
   app.route('/v1', embeddingsRoutes(upstreamFetch));
   app.route('/v1', modelRoutes());
@@ -55,7 +56,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
       writeLog({
         requestId: c.get('requestId'),
         route: c.req.path,
-        client: 'public',
+        client: c.get('client')?.name ?? 'unknown',
         model: info?.model ?? null,
         status: proxyError.status,
         source: null,

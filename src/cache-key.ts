@@ -1,5 +1,6 @@
 // Cache keys: canonical JSON of the fields that change an answer, hashed with SHA-256.
 import type { ChatRequest } from './protocols/openai-schema.ts';
+import { sha256Hex } from './sha256.ts';
 
 /**
  * Request fields that change the answer, hence the key. Everything else (`stream`,
@@ -77,8 +78,5 @@ export function pickFields(body: Record<string, unknown>, fields: readonly strin
  * (client name and config version) keeps tenants apart and retires entries when the config changes.
  */
 export async function cacheKey(kind: 'chat' | 'embeddings', client: string, configVersion: string, canonical: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  let hex = '';
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
-  return `v1:${client}:${configVersion}:${kind}:${hex}`;
+  return `v1:${client}:${configVersion}:${kind}:${await sha256Hex(canonical)}`;
 }

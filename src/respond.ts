@@ -22,7 +22,7 @@ export function respond(c: Context<AppEnv>, route: string, answer: Answer): Resp
     writeLog({
       requestId: c.get('requestId'),
       route,
-      client: 'public',
+      client: c.get('client').name,
       model: info.model,
       status: 200,
       source,

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app.ts';
 import { chatAnswer } from '../chat.ts';
 import { badRequest, ProxyError } from '../errors.ts';
+import { checkModelAllowed } from '../middleware/auth.ts';
 import { chatRequestSchema } from '../protocols/openai-schema.ts';
 import { backgroundOf, respond } from '../respond.ts';
 import { jsonBody, requireJson } from '../validation.ts';
@@ -21,10 +22,13 @@ export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
     if (body.messages.length > limits.maxMessages) {
       throw badRequest(`Too many messages: ${body.messages.length} (the limit is ${limits.maxMessages}).`, 'messages', 'too_many_messages');
     }
+    const client = c.get('client');
+    const cap = Math.min(limits.maxTokens, client.key?.maxTokens ?? Number.POSITIVE_INFINITY);
     const asked = body.max_completion_tokens ?? body.max_tokens;
-    if (asked != null && asked > limits.maxTokens) {
-      throw badRequest(`max_tokens ${asked} is above this proxy's limit of ${limits.maxTokens}.`, 'max_tokens', 'max_tokens_too_large');
+    if (asked != null && asked > cap) {
+      throw badRequest(`max_tokens ${asked} is above the limit of ${cap} for this client.`, 'max_tokens', 'max_tokens_too_large');
     }
+    checkModelAllowed(client, body.model);
     const targets = config.models.get(body.model);
     if (targets === undefined) {
       throw new ProxyError(404, 'model_not_found', `The model "${body.model}" does not exist on this proxy.`, { param: 'model' });
@@ -33,7 +37,7 @@ export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
       body,
       targets,
       config,
-      client: 'public',
+      client: client.name,
       requestId,
       env: c.env,
       fetch: upstreamFetch,

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app.ts';
 import { embeddingsAnswer } from '../embeddings.ts';
 import { ProxyError } from '../errors.ts';
+import { checkModelAllowed } from '../middleware/auth.ts';
 import { embeddingsRequestSchema } from '../protocols/openai-schema.ts';
 import { backgroundOf, respond } from '../respond.ts';
 import { jsonBody, requireJson } from '../validation.ts';
@@ -13,6 +14,8 @@ export function embeddingsRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
     const body = c.req.valid('json');
     const config = c.get('config');
     c.get('info').model = body.model;
+    const client = c.get('client');
+    checkModelAllowed(client, body.model);
     const targets = config.models.get(body.model);
     if (targets === undefined) {
       throw new ProxyError(404, 'model_not_found', `The model "${body.model}" does not exist on this proxy.`, { param: 'model' });
@@ -21,7 +24,7 @@ export function embeddingsRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
       body,
       targets,
       config,
-      client: 'public',
+      client: client.name,
       requestId: c.get('requestId'),
       env: c.env,
       fetch: upstreamFetch,
