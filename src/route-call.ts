@@ -1,0 +1,35 @@
+// What every model route takes from the request context before handing over to the pipeline.
+import type { Context } from 'hono';
+import type { AppEnv } from './app.ts';
+import type { ChatCall } from './chat.ts';
+import type { ResolvedTarget } from './config.ts';
+import { ProxyError } from './errors.ts';
+import { checkModelAllowed } from './middleware/auth.ts';
+import { backgroundOf } from './respond.ts';
+
+/** The targets of a model alias the client may use; 403 outside its allowlist, 404 when unknown. */
+export function targetsFor(c: Context<AppEnv>, alias: string): readonly ResolvedTarget[] {
+  c.get('info').model = alias;
+  checkModelAllowed(c.get('client'), alias);
+  const targets = c.get('config').models.get(alias);
+  if (targets === undefined) {
+    throw new ProxyError(404, 'model_not_found', `The model "${alias}" does not exist on this proxy.`, { param: 'model' });
+  }
+  return targets;
+}
+
+/** The request's surroundings for the pipeline: config, client, ids, bindings, cache headers. */
+export function callContext(c: Context<AppEnv>, upstreamFetch: typeof fetch): Omit<ChatCall, 'body' | 'targets'> {
+  return {
+    config: c.get('config'),
+    client: c.get('client').name,
+    requestId: c.get('requestId'),
+    env: c.env,
+    fetch: upstreamFetch,
+    clientSignal: c.req.raw.signal,
+    cacheControl: c.req.header('cache-control'),
+    cacheTtl: c.req.header('x-proxy-cache-ttl'),
+    kv: c.env.CACHE,
+    waitUntil: backgroundOf(c),
+  };
+}
