@@ -1,15 +1,18 @@
-// Benchmark: the same chat requests direct to a mock vendor, through a minimal forwarding Worker, through the proxy, and under wrangler dev.
+// Benchmark: the same chat requests direct to a mock vendor, through a minimal forwarding Worker, through the proxy
+// (response cache off), under wrangler dev (cache off), and answered from the proxy's KV cache.
 //
 // Usage: npm run bench [-- --quick]   (--quick: a fifth of the requests, for checking the harness)
 // Prints the tables and writes them to scripts/bench/last-results.md. Exits 1 only on errors
-// (non-200 answers, broken streams, a child that fails to start), never on a missed target.
+// (non-200 answers, broken streams, a wrong x-proxy-source / x-proxy-cache, a child that fails to
+// start), never on a missed target.
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Measurement, measure, measureInterleaved, type PhaseLimits, type RequestSpec } from './bench/load.ts';
 import { killAllNow, startMock, startWorkerHost, startWranglerDev, stopAll } from './bench/processes.ts';
-import { type Row, renderReport, type Target, toRow, totalErrors } from './bench/report.ts';
+import { type Row, renderReport, type Target, type TargetId, toRow, totalErrors } from './bench/report.ts';
 import { measureBundle } from './bench/size.ts';
 import { buildProxyBundle, ROOT } from './bench/workers.ts';
 
@@ -19,7 +22,7 @@ const WARMUP: PhaseLimits = { maxRequests: scale(400), maxMs: 1500 };
 const MEASURE: PhaseLimits = { maxRequests: scale(3000), maxMs: 6000 };
 const DEV_MEASURE: PhaseLimits = { maxRequests: scale(1000), maxMs: 5000 };
 const CONCURRENCY = [1, 16, 64];
-/** Slices per measured phase, taken in turns by (a), (b) and (c). */
+/** Slices per measured phase, taken in turns by (a), (b), (c) and (e). */
 const ROUNDS = 4;
 const DEV_CONCURRENCY = [1, 16];
 const RESULTS = path.join(ROOT, 'scripts', 'bench', 'last-results.md');
@@ -28,15 +31,25 @@ const version = (pkg: string): string =>
   (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 const WORKERD = `workerd ${version('workerd')} via Miniflare ${version('miniflare')} API`;
 
-function spec(origin: string, stream: boolean): RequestSpec {
+/** Headers every answer of a target must carry: the proxy rows come from the provider, (e) from the cache. */
+const EXPECT: Partial<Record<TargetId, Record<string, string>>> = {
+  c: { 'x-proxy-source': 'provider' },
+  d: { 'x-proxy-source': 'provider' },
+  e: { 'x-proxy-cache': 'HIT', 'x-proxy-source': 'cache' },
+};
+
+function spec(target: Target, stream: boolean): RequestSpec {
   const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello.' }], stream });
-  return {
-    origin,
+  const out: RequestSpec = {
+    origin: target.origin,
     path: '/v1/chat/completions',
     headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
     body,
     stream,
   };
+  const expect = EXPECT[target.id];
+  if (expect !== undefined) out.expect = expect;
+  return out;
 }
 
 function logRow(row: Row): void {
@@ -49,11 +62,31 @@ function logRow(row: Row): void {
   );
 }
 
-/** One request of each kind to `target`; throws with what came back when it is not a healthy answer. */
+/** Sends `s` once on a fresh connection. */
+const single = (s: RequestSpec): Promise<Measurement> => measure(s, 1, { maxRequests: 0, maxMs: 0 }, { maxRequests: 1, maxMs: 10_000 });
+
+/** One request of each kind to `target`, headers checked; throws with what came back when it is not a healthy answer. */
 async function preflight(target: Target): Promise<void> {
   for (const stream of [false, true]) {
-    const m = await measure(spec(target.origin, stream), 1, { maxRequests: 0, maxMs: 0 }, { maxRequests: 1, maxMs: 10_000 });
+    const m = await single(spec(target, stream));
     if (m.errors > 0) throw new Error(`${target.label} (${target.origin}) does not answer properly: ${m.errorSamples.join(' / ')}`);
+  }
+}
+
+/**
+ * Fills the cache entry of (e) with one request answered by the provider, then waits until the
+ * same request is a HIT: the proxy writes the entry in the background (waitUntil) after answering.
+ * A plain and a streamed request share the entry.
+ */
+async function fillCache(target: Target): Promise<void> {
+  const fill = await single({ ...spec(target, false), expect: { 'x-proxy-cache': 'MISS', 'x-proxy-source': 'provider' } });
+  if (fill.errors > 0) throw new Error(`${target.label}: the request filling the cache failed: ${fill.errorSamples.join(' / ')}`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const m = await single(spec(target, false));
+    if (m.errors === 0) return;
+    if (Date.now() > deadline) throw new Error(`${target.label}: no cache HIT within 10 s of filling: ${m.errorSamples.join(' / ')}`);
+    await sleep(20);
   }
 }
 
@@ -68,14 +101,17 @@ async function main(tmp: string): Promise<number> {
     { id: 'a', label: '(a) mock vendor, direct', runtime: `Node ${process.versions.node} (mock, no Worker)`, origin: mock },
     { id: 'b', label: '(b) minimal forwarder', runtime: WORKERD, origin: host.forwarder },
     { id: 'c', label: '(c) proxy', runtime: WORKERD, origin: host.proxy },
+    { id: 'e', label: '(e) proxy, cache hit', runtime: WORKERD, origin: host.proxyCached },
   ];
+  const cached = targets[3] as Target;
+  await fillCache(cached);
   for (const t of targets) await preflight(t);
   const rows: Row[] = [];
-  // a, b and c take turns in slices for each mode and concurrency, so background load hits all alike.
+  // a, b, c and e take turns in slices for each mode and concurrency, so background load hits all alike.
   for (const stream of [false, true]) {
     for (const c of CONCURRENCY) {
       const measured = await measureInterleaved(
-        targets.map((t) => spec(t.origin, stream)),
+        targets.map((t) => spec(t, stream)),
         c,
         WARMUP,
         MEASURE,
@@ -89,7 +125,7 @@ async function main(tmp: string): Promise<number> {
     }
   }
   const logs = await host.counts();
-  const proxyRequests = rows.filter((r) => r.target.id === 'c').reduce((n, r) => n + r.requests, 0);
+  const requestsOf = (id: TargetId): number => rows.filter((r) => r.target.id === id).reduce((n, r) => n + r.requests, 0);
 
   // (d) is a different setup; if it cannot start, (a)–(c) are still reported and the run counts as failed.
   let devFailure: string | undefined;
@@ -104,7 +140,7 @@ async function main(tmp: string): Promise<number> {
     await preflight(dev);
     for (const stream of [false, true]) {
       for (const c of DEV_CONCURRENCY) {
-        const row = toRow(dev, stream, c, await measure(spec(dev.origin, stream), c, WARMUP, DEV_MEASURE));
+        const row = toRow(dev, stream, c, await measure(spec(dev, stream), c, WARMUP, DEV_MEASURE));
         rows.push(row);
         logRow(row);
       }
@@ -119,18 +155,21 @@ async function main(tmp: string): Promise<number> {
     size,
     environment: [
       `${new Date().toISOString()}, Node ${process.versions.node}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load generator, mock vendor and workerd share these cores`,
-      `(a) straight to the mock vendor (its own Node process); (b) and (c) on ${WORKERD}, compatibility date and flags from wrangler.toml; (d) \`wrangler dev\` child process`,
+      `(a) straight to the mock vendor (its own Node process); (b), (c) and (e) on ${WORKERD}, compatibility date and flags from wrangler.toml; (d) \`wrangler dev\` child process`,
       'request: one user message, model alias `bench` → one OpenAI-protocol target on the mock; answer: 5 content chunks',
+      'cache: (c) and (d) run with `"cache": {"enabled": false}` in the bench PROXY_CONFIG, so they measure the provider path; every answer must carry `x-proxy-source: provider`',
+      '(e): a second Miniflare instance of the same bundle with `"cache": {"enabled": true}` and KV binding `CACHE` (Miniflare temporary storage); one request fills the entry, then every answer must carry `x-proxy-cache: HIT` and `x-proxy-source: cache`; a streamed hit is the stored completion replayed as SSE (role, one content chunk, finish, `[DONE]`)',
     ],
     limits: [
       'closed loop: c keep-alive connections (undici Pool), each sends its next request when the previous answer is fully read',
-      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
-      'p50/p99: nearest rank over successful requests; req/s: successful requests / (last completion − first send)',
+      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c), (e); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
+      'p50/p99: nearest rank over successful requests; req/s: successful requests / (last completion − first send); an answer without the expected x-proxy-* headers counts as an error, not a sample',
       '(b) returns the upstream Response untouched, so workerd pipes its body natively; a Worker that reads the stream in JS (as the proxy must, to relay SSE) starts from a higher floor',
+      "(e) pays Miniflare's local KV: each `get` is a call to a Durable Object in the same workerd, backed by SQLite and blob files in a temp dir, not Cloudflare's edge KV cache; the request key is a SHA-256 of the canonical request",
     ],
     notes: [
       `background load (1-min load average) before the run: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}; other processes on these 2 cores skew figures, so compare rows of the same run`,
-      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): ${logs.proxy}, for ${proxyRequests} measured proxy requests plus warm-ups`,
+      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): (c) ${logs.proxy} for ${requestsOf('c')} measured requests plus warm-ups, (e) ${logs.proxyCached} for ${requestsOf('e')}`,
       quick ? '**--quick run: a fifth of the requests; figures are noisier**' : 'full run (not --quick)',
       ...(devFailure === undefined ? [] : [`**(d) wrangler dev failed: ${devFailure.split('\n')[0]}**`]),
     ],

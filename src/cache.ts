@@ -56,12 +56,53 @@ export function freshness(entry: CacheEntry, now: number, staleIfErrorSeconds: n
   return { state: 'miss' };
 }
 
-/** Reads an entry. A KV failure or an unreadable value is logged and counts as a miss. */
+// Isolate-local copy of recent entries in front of KV: a hot answer is served without a KV read.
+// Bounded in entries and characters; evicts the least recently used.
+const MEMORY_ENTRIES = 512;
+const MEMORY_CHARS = 16 * 1024 * 1024;
+const memory = new Map<string, CacheEntry>();
+let memoryChars = 0;
+
+function remember(key: string, entry: CacheEntry): void {
+  forget(key);
+  if (entry.body.length > MEMORY_CHARS / 8) return;
+  memory.set(key, entry);
+  memoryChars += entry.body.length;
+  for (const [oldest, old] of memory) {
+    if (memory.size <= MEMORY_ENTRIES && memoryChars <= MEMORY_CHARS) break;
+    memory.delete(oldest);
+    memoryChars -= old.body.length;
+  }
+}
+
+function forget(key: string): void {
+  const old = memory.get(key);
+  if (old === undefined) return;
+  memory.delete(key);
+  memoryChars -= old.body.length;
+}
+
+/**
+ * Reads an entry: from this isolate's memory when it holds it, else from KV. A KV failure or an
+ * unreadable value is logged and counts as a miss.
+ */
 export async function readEntry(kv: KVNamespace, key: string, now: number, staleIfErrorSeconds: number): Promise<Lookup> {
+  const held = memory.get(key);
+  if (held !== undefined) {
+    const lookup = freshness(held, now, staleIfErrorSeconds);
+    if (lookup.state === 'miss') forget(key);
+    else {
+      memory.delete(key);
+      memory.set(key, held);
+      return lookup;
+    }
+  }
   try {
     const entry = await kv.get<CacheEntry>(key, 'json');
     if (entry === null || entry.v !== 1 || typeof entry.body !== 'string') return { state: 'miss' };
-    return freshness(entry, now, staleIfErrorSeconds);
+    const lookup = freshness(entry, now, staleIfErrorSeconds);
+    if (lookup.state !== 'miss') remember(key, entry);
+    return lookup;
   } catch (err) {
     writeWarning('cache read failed; treated as a miss', { error: err instanceof Error ? err.name : 'unknown' });
     return { state: 'miss' };
@@ -73,6 +114,7 @@ const KV_MIN_TTL = 60;
 
 /** Writes an entry; a KV failure is logged and ignored (the answer was already served). */
 export async function writeEntry(kv: KVNamespace, key: string, entry: CacheEntry, staleIfErrorSeconds: number): Promise<void> {
+  remember(key, entry);
   try {
     await kv.put(key, JSON.stringify(entry), { expirationTtl: Math.max(KV_MIN_TTL, entry.ttl + staleIfErrorSeconds) });
   } catch (err) {

@@ -12,6 +12,8 @@ export interface RequestSpec {
   body: string;
   /** Whether the answer is an SSE stream (`stream: true`): then time to first token is measured too. */
   stream: boolean;
+  /** Response headers (lower-case names) every answer must carry with exactly these values; else it is an error. */
+  expect?: Record<string, string>;
 }
 
 /** Bounds of one phase: it stops at whichever comes first. */
@@ -25,7 +27,7 @@ export interface PhaseResult {
   /** Requests completed, successful or not. */
   requests: number;
   ok: number;
-  /** Non-200 answers, transport errors, bodies that are not a chat answer, streams without `[DONE]`. */
+  /** Non-200 answers, wrong `expect` headers, transport errors, bodies that are not a chat answer, streams without `[DONE]`. */
   errors: number;
   /** A few distinct error descriptions, for the report. */
   errorSamples: string[];
@@ -107,6 +109,11 @@ async function once(pool: Pool, spec: RequestSpec): Promise<Outcome> {
       const text = await res.body.text();
       return { total: 0, ttft: 0, error: `HTTP ${res.statusCode}: ${text.slice(0, 160)}` };
     }
+    const wrong = spec.expect === undefined ? undefined : wrongHeader(res.headers, spec.expect);
+    if (wrong !== undefined) {
+      await res.body.dump();
+      return { total: 0, ttft: 0, error: wrong };
+    }
     if (!spec.stream) {
       const text = await res.body.text();
       const total = performance.now() - t0;
@@ -128,6 +135,15 @@ async function once(pool: Pool, spec: RequestSpec): Promise<Outcome> {
   } catch (err) {
     return { total: 0, ttft: 0, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
+}
+
+/** The first expected header whose value differs, described; undefined when all match. */
+function wrongHeader(headers: Record<string, string | string[] | undefined>, expect: Record<string, string>): string | undefined {
+  for (const [name, value] of Object.entries(expect)) {
+    const got = headers[name];
+    if (got !== value) return `${name}: ${got === undefined ? '(absent)' : String(got)} (expected ${value})`;
+  }
+  return undefined;
 }
 
 /** Finds the first SSE event whose JSON carries a non-empty `choices[].delta.content`. */

@@ -113,33 +113,43 @@ export async function startMock(): Promise<string> {
   return url;
 }
 
-/** The worker host child: the forwarder and the proxy on workerd via Miniflare. */
+/** Log lines each Worker of the host wrote so far. */
+export interface HostCounts {
+  forwarder: number;
+  proxy: number;
+  proxyCached: number;
+}
+
+/** The worker host child: the forwarder, the proxy (cache off) and the proxy with the cache on, on workerd via Miniflare. */
 export interface WorkerHost {
   forwarder: string;
   proxy: string;
+  proxyCached: string;
   /** Log lines each Worker wrote so far (drained by the host, never printed). */
-  counts(): Promise<{ forwarder: number; proxy: number }>;
+  counts(): Promise<HostCounts>;
 }
 
-/** Starts `worker-host.ts` with the proxy bundle and the mock's origin; resolves once both Workers answer. */
+/** Starts `worker-host.ts` with the proxy bundle and the mock's origin; resolves once all three Workers answer. */
 export async function startWorkerHost(bundlePath: string, mockOrigin: string): Promise<WorkerHost> {
   const t = launch('worker host', [path.join(ROOT, 'scripts', 'bench', 'worker-host.ts'), bundlePath, mockOrigin]);
   const lines = drainedLines(t);
   const first = JSON.parse(await waitForLine(t, lines, (l) => l.startsWith('{'), 60_000)) as {
     forwarder?: string;
     proxy?: string;
+    proxyCached?: string;
     error?: string;
   };
-  if (first.error !== undefined || first.forwarder === undefined || first.proxy === undefined) {
+  if (first.error !== undefined || first.forwarder === undefined || first.proxy === undefined || first.proxyCached === undefined) {
     throw new Error(`worker host failed: ${first.error ?? 'no URLs'}`);
   }
   return {
     forwarder: first.forwarder,
     proxy: first.proxy,
+    proxyCached: first.proxyCached,
     async counts() {
       const answer = waitForLine(t, lines, (l) => l.startsWith('{"counts"'), 5_000);
       t.child.stdin?.write('counts\n');
-      return (JSON.parse(await answer) as { counts: { forwarder: number; proxy: number } }).counts;
+      return (JSON.parse(await answer) as { counts: HostCounts }).counts;
     },
   };
 }

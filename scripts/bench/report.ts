@@ -3,8 +3,11 @@ import type { Measurement } from './load.ts';
 import type { BundleSize } from './size.ts';
 import { type LatencySummary, summarize } from './stats.ts';
 
-/** Which way the requests went: (a) direct, (b) forwarder, (c) proxy on Miniflare, (d) proxy under wrangler dev. */
-export type TargetId = 'a' | 'b' | 'c' | 'd';
+/**
+ * Which way the requests went: (a) direct, (b) forwarder, (c) proxy on Miniflare (cache off),
+ * (d) proxy under wrangler dev (cache off), (e) proxy on Miniflare answering from its KV cache.
+ */
+export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e';
 
 /** A measured server, named with the runtime it ran on. */
 export interface Target {
@@ -165,11 +168,64 @@ export function headlines(rows: Row[], size: BundleSize): Headline[] {
   return out;
 }
 
+/** A rate of `a` relative to `b` in percent, or — when either is missing. */
+function pct(a: Row | undefined, b: Row | undefined): string {
+  return a && b && b.rps > 0 ? `${((a.rps / b.rps) * 100).toFixed(1)}%` : '—';
+}
+
+/** The p50 of a row that matters for "answers faster": whole answer for JSON, time to first token for streams. */
+function firstAnswer(r: Row | undefined): number | undefined {
+  return r === undefined ? undefined : r.stream ? r.ttft?.p50 : r.latency.p50;
+}
+
+/**
+ * Cache hits (e) against the forwarder with a live upstream (b), with the target "a cache hit
+ * answers faster than the forwarder does": p50 (TTFT for streams) lower at c=1 and req/s higher
+ * at c=16; and against direct to the mock (a), for reference.
+ */
+export function cacheHeadlines(rows: Row[]): Headline[] {
+  const out: Headline[] = [];
+  for (const [ref, refName] of [
+    ['b', 'forwarder (b)'],
+    ['a', 'direct (a)'],
+  ] as const) {
+    for (const stream of [false, true]) {
+      const hit1 = find(rows, 'e', stream, 1);
+      const ref1 = find(rows, ref, stream, 1);
+      const hit16 = find(rows, 'e', stream, 16);
+      const ref16 = find(rows, ref, stream, 16);
+      const p50Hit = firstAnswer(hit1);
+      const p50Ref = firstAnswer(ref1);
+      const known = p50Hit !== undefined && p50Ref !== undefined && hit16 !== undefined && ref16 !== undefined;
+      const metric = stream ? 'TTFT p50' : 'p50';
+      out.push({
+        what: `Cache hit vs ${refName}, ${stream ? 'streaming' : 'non-streaming'}: ${metric} at c=1; req/s at c=16`,
+        value: known
+          ? `${ms(p50Hit)} vs ${ms(p50Ref)} ms; ${hit16.rps.toFixed(0)} vs ${ref16.rps.toFixed(0)} req/s (${pct(hit16, ref16)})`
+          : '—',
+        target: ref === 'b' ? `${metric} lower and req/s higher than (b)` : 'reference, no target',
+        pass: ref === 'b' && known ? p50Hit < p50Ref && hit16.rps > ref16.rps : undefined,
+      });
+    }
+  }
+  return out;
+}
+
 /** Informational comparisons, no target: streaming throughput, the forwarder's own cost, dev server cost. */
 function extras(rows: Row[]): string[] {
   const lines: string[] = [];
-  const pct = (a: Row | undefined, b: Row | undefined): string => (a && b && b.rps > 0 ? `${((a.rps / b.rps) * 100).toFixed(1)}%` : '—');
   lines.push(`- Streaming throughput at c=64, proxy / forwarder: ${pct(find(rows, 'c', true, 64), find(rows, 'b', true, 64))}`);
+  for (const stream of [false, true]) {
+    const e64 = find(rows, 'e', stream, 64);
+    const c1 = find(rows, 'c', stream, 1);
+    const e1 = find(rows, 'e', stream, 1);
+    if (e64 && c1 && e1) {
+      const mode = stream ? 'streaming' : 'non-streaming';
+      lines.push(
+        `- Cache hit (e), ${mode}: throughput at c=64 ${pct(e64, find(rows, 'b', stream, 64))} of the forwarder, ${pct(e64, find(rows, 'a', stream, 64))} of direct; p50 at c=1 ${ms(e1.latency.p50)} ms vs ${ms(c1.latency.p50)} ms for a provider answer through the proxy (c)`,
+      );
+    }
+  }
   for (const c of [1, 16, 64]) {
     const a = find(rows, 'a', false, c);
     const b = find(rows, 'b', false, c);
@@ -208,6 +264,15 @@ export function renderReport(ctx: ReportContext): string {
     ...table(
       ['figure', 'value', 'target', ''],
       headlines(rows, size).map((h) => [h.what, h.value, h.target, mark(h.pass)]),
+      [false, false, false, false],
+    ),
+  );
+  lines.push('');
+  lines.push('## Headline: cache hit (e) against the forwarder with a live upstream (b) and direct to the mock (a)', '');
+  lines.push(
+    ...table(
+      ['figure', 'value', 'target', ''],
+      cacheHeadlines(rows).map((h) => [h.what, h.value, h.target, mark(h.pass)]),
       [false, false, false, false],
     ),
   );

@@ -1,8 +1,9 @@
 // Child process hosting the Miniflare instances, so draining workerd's output never runs on the load generator's event loop.
 //
 // Usage: node scripts/bench/worker-host.ts <bundle.js> <mock origin>
-// Prints one JSON line `{"forwarder": url, "proxy": url}` (or `{"error": msg}`), then answers the
-// stdin line `counts` with `{"counts": {"forwarder": n, "proxy": n}}` (log lines drained so far).
+// Prints one JSON line `{"forwarder": url, "proxy": url, "proxyCached": url}` (or `{"error": msg}`),
+// then answers the stdin line `counts` with `{"counts": {"forwarder": n, "proxy": n, "proxyCached": n}}`
+// (log lines drained so far). `proxy` runs with the response cache off, `proxyCached` with it on.
 // Disposes every instance and exits on SIGTERM, SIGINT, or when stdin closes (parent gone).
 import { createInterface } from 'node:readline';
 import { type RunningWorker, startForwarderWorker, startProxyWorker } from './workers.ts';
@@ -29,12 +30,16 @@ try {
   running.push(forwarder);
   const proxy = await startProxyWorker(bundlePath, mockOrigin);
   running.push(proxy);
+  const proxyCached = await startProxyWorker(bundlePath, mockOrigin, true);
+  running.push(proxyCached);
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
-    if (line.trim() === 'counts') reply({ counts: { forwarder: forwarder.logLines(), proxy: proxy.logLines() } });
+    if (line.trim() === 'counts') {
+      reply({ counts: { forwarder: forwarder.logLines(), proxy: proxy.logLines(), proxyCached: proxyCached.logLines() } });
+    }
   });
   lines.on('close', () => void stop(0));
-  reply({ forwarder: forwarder.url, proxy: proxy.url });
+  reply({ forwarder: forwarder.url, proxy: proxy.url, proxyCached: proxyCached.url });
 } catch (err) {
   reply({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   await stop(1);

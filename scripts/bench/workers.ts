@@ -29,11 +29,15 @@ export const FORWARDER_SOURCE = `export default {
 };
 `;
 
-/** PROXY_CONFIG for the bench: alias `bench` with one OpenAI-protocol target on the mock vendor. */
-export function benchProxyConfig(mockOrigin: string): string {
+/**
+ * PROXY_CONFIG for the bench: alias `bench` with one OpenAI-protocol target on the mock vendor.
+ * The KV response cache is off unless `cache` is true, so the proxy rows measure the provider path.
+ */
+export function benchProxyConfig(mockOrigin: string, cache = false): string {
   return JSON.stringify({
     providers: { mock: { protocol: 'openai', baseUrl: `${mockOrigin}/v1`, apiKeyEnv: 'BENCH_KEY' } },
     models: { bench: { targets: [{ provider: 'mock', model: 'mock-model' }] } },
+    cache: { enabled: cache },
   });
 }
 
@@ -95,10 +99,11 @@ async function shared(counter: { lines: number }) {
 }
 
 /**
- * Starts the proxy bundle on workerd with wrangler.toml's compatibility date, flags and bindings,
- * `PROXY_CONFIG` replaced by the bench config (a JSON string) and `BENCH_KEY` set.
+ * Starts the proxy bundle on workerd with wrangler.toml's compatibility date, flags and bindings
+ * (KV `CACHE` included: Miniflare's temporary storage, gone on dispose), `PROXY_CONFIG` replaced by
+ * the bench config (a JSON string, response cache on only when `cache`) and `BENCH_KEY` set.
  */
-export async function startProxyWorker(bundlePath: string, mockOrigin: string): Promise<RunningWorker> {
+export async function startProxyWorker(bundlePath: string, mockOrigin: string, cache = false): Promise<RunningWorker> {
   // The bundle is one self-contained module: module rules (which Miniflare 5 cannot convert) are moot.
   const { modulesRules: _rules, ...fromConfig } = await wranglerWorkerOptions();
   const counter = { lines: 0 };
@@ -106,12 +111,12 @@ export async function startProxyWorker(bundlePath: string, mockOrigin: string): 
     {
       ...(await shared(counter)),
       ...fromConfig,
-      name: 'proxy',
+      name: cache ? 'proxy-cached' : 'proxy',
       modules: true,
       // Module names are relative to this root; the bundle lives in a temp dir outside the project.
       modulesRoot: path.dirname(bundlePath),
       scriptPath: bundlePath,
-      bindings: { ...fromConfig.bindings, PROXY_CONFIG: benchProxyConfig(mockOrigin), BENCH_KEY },
+      bindings: { ...fromConfig.bindings, PROXY_CONFIG: benchProxyConfig(mockOrigin, cache), BENCH_KEY },
     } as V4MiniflareOptions,
     counter,
   );

@@ -166,6 +166,27 @@ describe('KV response cache', () => {
     await proxy.settle();
   });
 
+  it('serves a hot entry from isolate memory without a KV read', async () => {
+    const config = configFor([{ scenario: '' }]);
+    const body = unique();
+    const first = withCache(config);
+    await (await first.chat(body)).text();
+    await first.settle();
+    let reads = 0;
+    const counting = {
+      get: (key: string) => {
+        reads++;
+        return env.CACHE.get(key);
+      },
+      put: () => Promise.resolve(),
+    };
+    const second = proxyWith(config, { ...KEYS, CACHE: counting });
+    const res = await second.chat(body);
+    expect(res.headers.get('x-proxy-cache')).toBe('HIT');
+    expect(reads).toBe(0);
+    expect(second.mock.calls()).toHaveLength(0);
+  });
+
   it('shares one upstream call between identical requests in flight', async () => {
     const proxy = withCache(configFor([{ scenario: 'delay=100' }]));
     const body = unique();
