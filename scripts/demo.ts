@@ -40,18 +40,27 @@ const situations = {
     says: 'the flaky vendor cuts its stream after 3 tokens',
     why: 'past the commit point the caller already has part of the answer, so the stream ends with an in-band error',
   },
-};
+  'all-down': {
+    scenario: 'status=503',
+    says: 'the only vendor behind this alias is down and nothing is cached',
+    why: 'every target failed and no stale entry exists, so the proxy answers itself with a degraded reply',
+    alone: true,
+  },
+  'flaky-once ': {
+    scenario: '',
+    says: 'the same question as "flaky-once" again',
+    why: 'the first answer was stored in KV; the repeat is served from the cache without calling a vendor',
+    repeatOf: 'flaky-once',
+  },
+} as Record<string, { scenario: string; says: string; why: string; alone?: boolean; repeatOf?: string }>;
 
 const providers: Record<string, unknown> = { healthy: { protocol: 'openai', baseUrl: `${healthy.url}/v1`, apiKeyEnv: 'HEALTHY_KEY' } };
 const models: Record<string, unknown> = {};
-for (const [alias, { scenario }] of Object.entries(situations)) {
+for (const [alias, { scenario, alone, repeatOf }] of Object.entries(situations)) {
+  if (repeatOf !== undefined) continue;
   providers[alias] = { protocol: 'openai', baseUrl: `${flaky.url}/${scenario}/v1`, apiKeyEnv: 'FLAKY_KEY' };
-  models[alias] = {
-    targets: [
-      { provider: alias, model: 'flaky-model' },
-      { provider: 'healthy', model: 'healthy-model' },
-    ],
-  };
+  const fallback = alone ? [] : [{ provider: 'healthy', model: 'healthy-model' }];
+  models[alias] = { targets: [{ provider: alias, model: 'flaky-model' }, ...fallback] };
 }
 const config = { providers, models, retry: { maxRetries: 1, baseDelayMs: 100, firstTokenTimeoutMs: 1000, idleTimeoutMs: 1000 } };
 
@@ -88,7 +97,8 @@ async function logFor(requestId: string): Promise<LogLine | undefined> {
 }
 
 try {
-  for (const [alias, { says, why }] of Object.entries(situations)) {
+  for (const [name, { says, why, repeatOf }] of Object.entries(situations)) {
+    const alias = repeatOf ?? name;
     const stream = alias.endsWith('stream');
     const started = Date.now();
     const res = await fetch(`${proxy.url}/v1/chat/completions`, {
@@ -102,7 +112,7 @@ try {
     const log = await logFor(requestId);
     console.log(`■ ${alias}${stream ? ' (streaming)' : ''}: ${says}`);
     console.log(
-      `  HTTP ${res.status} in ${ms} ms, answered by ${res.headers.get('x-proxy-provider')} (${res.headers.get('x-proxy-model')}) after ${res.headers.get('x-proxy-attempts')} upstream call(s)`,
+      `  HTTP ${res.status} in ${ms} ms from ${res.headers.get('x-proxy-source')} (cache ${res.headers.get('x-proxy-cache')}), provider ${res.headers.get('x-proxy-provider') ?? '-'} (${res.headers.get('x-proxy-model') ?? '-'}), ${res.headers.get('x-proxy-attempts')} upstream call(s)`,
     );
     for (const a of log?.attempts ?? []) {
       console.log(`    attempt: ${a.provider.padEnd(13)} status ${String(a.status ?? '-').padEnd(4)} ${a.error ?? 'ok'}`);

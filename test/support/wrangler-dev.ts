@@ -68,6 +68,10 @@ export async function startWranglerDev(options: WranglerOptions): Promise<Wrangl
     'dev',
     join(outDir, 'index.js'),
     '--no-bundle',
+    // Named explicitly: wrangler looks for its config next to the entry, and the snapshot lives
+    // in a temp dir, so it would otherwise run with no bindings and no compatibility flags.
+    '--config',
+    join(ROOT, 'wrangler.toml'),
     '--ip',
     '127.0.0.1',
     '--port',
