@@ -1,10 +1,12 @@
-// Vitest global setup: the mock vendor, the connection tap and one `wrangler dev` for the whole run.
+// Vitest global setup: the mock vendor, the connection tap and two `wrangler dev`s for the whole run.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startMockServer } from '../mock-provider/server.ts';
 import { startWranglerDev } from '../support/wrangler-dev.ts';
+import { buildCacheProxyConfig } from './cache-config.ts';
 import { buildProxyConfig, MOCK_KEY } from './config.ts';
 import { startConnectionTap } from './connection-tap.ts';
 
@@ -20,42 +22,64 @@ declare module 'vitest' {
     wranglerLog: string;
     /** JSON-lines file where tests record every proxy response they read. */
     responseLog: string;
+    /** Origin of the second `wrangler dev`: the KV cache and degraded replies on (cache-config.ts). */
+    cacheProxyUrl: string;
+    /** File holding everything the second wrangler wrote to stdout and stderr. */
+    cacheWranglerLog: string;
   }
 }
 
-/**
- * Starts everything once and provides the URLs. PROXY_CONFIG and MOCK_KEY reach the Worker
- * through a temporary dotenv file (`--env-file`): wrangler shows those values as "(hidden)",
- * so the fake key is not in argv or in wrangler's own banner. Set E2E_KEEP=1 to keep the temp dir.
- */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-'));
-  const mock = await startMockServer();
-  const tap = await startConnectionTap(mock.url);
-  const config = JSON.stringify(buildProxyConfig(mock.url, tap.url));
+/** Writes PROXY_CONFIG and MOCK_KEY to `<dir>/e2e.env` for `--env-file`; returns its path. */
+function writeEnvFile(dir: string, proxyConfig: object): string {
+  const config = JSON.stringify(proxyConfig);
   // Single quotes keep dotenv from touching the JSON; dotenv-expand would rewrite `$`.
   if (config.includes("'") || config.includes('$')) throw new Error('PROXY_CONFIG must not contain quotes or $');
   const envFile = join(dir, 'e2e.env');
   writeFileSync(envFile, `MOCK_KEY=${MOCK_KEY}\nPROXY_CONFIG='${config}'\n`);
+  return envFile;
+}
+
+/**
+ * Starts everything once and provides the URLs. PROXY_CONFIG and MOCK_KEY reach each Worker
+ * through a temporary dotenv file (`--env-file`): wrangler shows those values as "(hidden)",
+ * so the fake key is not in argv or in wrangler's own banner. The first `wrangler dev` runs with
+ * the cache and degraded replies off (config.ts); the second, in its own temp dir with its own
+ * local KV, with both on (cache-config.ts). Both start at once to keep the setup short.
+ * Set E2E_KEEP=1 to keep the temp dirs.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'proxy-e2e-cache-'));
+  const mock = await startMockServer();
+  const tap = await startConnectionTap(mock.url);
+  const envFile = writeEnvFile(dir, buildProxyConfig(mock.url, tap.url));
+  const cacheEnvFile = writeEnvFile(cacheDir, buildCacheProxyConfig(mock.url));
   const wranglerLog = join(dir, 'wrangler.log');
+  const cacheWranglerLog = join(cacheDir, 'wrangler.log');
   const responseLog = join(dir, 'responses.jsonl');
   writeFileSync(responseLog, '');
-  let wrangler: Awaited<ReturnType<typeof startWranglerDev>>;
-  try {
-    wrangler = await startWranglerDev({ envFile, workDir: dir, logFile: wranglerLog });
-  } catch (error) {
-    await Promise.all([tap.close(), mock.close()]);
-    throw error;
+  const started = await Promise.allSettled([
+    startWranglerDev({ envFile, workDir: dir, logFile: wranglerLog }),
+    startWranglerDev({ envFile: cacheEnvFile, workDir: cacheDir, logFile: cacheWranglerLog }),
+  ]);
+  const [wrangler, cacheWrangler] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+  if (wrangler === undefined || cacheWrangler === undefined) {
+    await Promise.all([wrangler?.stop(), cacheWrangler?.stop(), tap.close(), mock.close()]);
+    throw started.find((result) => result.status === 'rejected')?.reason;
   }
   project.provide('proxyUrl', wrangler.url);
   project.provide('mockUrl', mock.url);
   project.provide('tapUrl', tap.url);
   project.provide('wranglerLog', wranglerLog);
   project.provide('responseLog', responseLog);
+  project.provide('cacheProxyUrl', cacheWrangler.url);
+  project.provide('cacheWranglerLog', cacheWranglerLog);
   return async () => {
-    await wrangler.stop();
+    await Promise.all([wrangler.stop(), cacheWrangler.stop()]);
     await Promise.all([tap.close(), mock.close()]);
-    if (process.env.E2E_KEEP === '1') console.log(`e2e: kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, cacheDir]) {
+      if (process.env.E2E_KEEP === '1') console.log(`e2e: kept ${d}`);
+      else rmSync(d, { recursive: true, force: true });
+    }
   };
 }

@@ -30,14 +30,14 @@ export async function resetTap(): Promise<void> {
   await fetch(`${tapUrl}/__tap/reset`, { method: 'POST' });
 }
 
-/** Everything wrangler (and the Worker's console) printed so far. */
-export function wranglerOutput(): string {
-  return readFileSync(inject('wranglerLog'), 'utf8');
+/** Everything wrangler (and the Worker's console) printed so far; the first proxy's unless told. */
+export function wranglerOutput(logFile: string = inject('wranglerLog')): string {
+  return readFileSync(logFile, 'utf8');
 }
 
-/** The proxy's structured request log lines, parsed. */
-export function requestLogLines(): Record<string, unknown>[] {
-  return wranglerOutput()
+/** The proxy's structured request log lines, parsed; the first proxy's unless told. */
+export function requestLogLines(logFile: string = inject('wranglerLog')): Record<string, unknown>[] {
+  return wranglerOutput(logFile)
     .split('\n')
     .flatMap((line) => {
       const start = line.indexOf('{"level"');
@@ -52,10 +52,14 @@ export function requestLogLines(): Record<string, unknown>[] {
 }
 
 /** Waits (up to `timeoutMs`) for the request log line of `requestId`; wrangler prints it a bit later. */
-export async function logLineFor(requestId: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
+export async function logLineFor(
+  requestId: string,
+  timeoutMs = 5000,
+  logFile: string = inject('wranglerLog'),
+): Promise<Record<string, unknown>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const line = requestLogLines().find((l) => l.requestId === requestId);
+    const line = requestLogLines(logFile).find((l) => l.requestId === requestId);
     if (line !== undefined) return line;
     if (Date.now() > until) throw new Error(`no request log line for ${requestId}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,10 +5,15 @@ import { inject } from 'vitest';
 import { recordingFetch } from './recorder.ts';
 
 export const proxyUrl = inject('proxyUrl');
+/** The second proxy: the KV cache and degraded replies on (cache-config.ts). */
+export const cacheProxyUrl = inject('cacheProxyUrl');
 
-/** The official SDK pointed at the proxy: no SDK retries, so every retry seen is the proxy's. */
-export function sdk(): OpenAI {
-  return new OpenAI({ baseURL: `${proxyUrl}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000, fetch: recordingFetch });
+/**
+ * The official SDK pointed at a proxy (the first one unless told): no SDK retries, so every
+ * retry seen is the proxy's.
+ */
+export function sdk(origin: string = proxyUrl): OpenAI {
+  return new OpenAI({ baseURL: `${origin}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000, fetch: recordingFetch });
 }
 
 /** POSTs a chat body (an object, or raw text) straight to the proxy, recorded. */

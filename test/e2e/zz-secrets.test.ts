@@ -1,6 +1,6 @@
-// Runs last (the sequencer sorts by name): the fake vendor key never left the proxy.
+// Runs last (the sequencer sorts by name): the fake vendor key never left either proxy.
 import { APIError } from 'openai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { FALLBACK, MOCK_KEY, REPLY } from './config.ts';
 import { requestLogLines, wranglerOutput } from './observers.ts';
 import { ask, sdk } from './proxy-client.ts';
@@ -28,6 +28,7 @@ describe('secret hygiene', () => {
     const recorded = recordedResponses();
     const heads = recorded.filter((r) => r.kind === 'head');
     expect(heads.length).toBeGreaterThan(0);
+    expect(heads.some((head) => head.url.startsWith(inject('cacheProxyUrl')))).toBe(true);
     for (const entry of recorded) {
       const text = entry.kind === 'head' ? JSON.stringify(entry.headers) : entry.text;
       expect(text, `${entry.kind} of ${entry.url}`).not.toContain(MOCK_KEY);
@@ -37,10 +38,13 @@ describe('secret hygiene', () => {
     expect(bodies).not.toContain(MOCK_KEY);
   });
 
-  it("never printed the key in wrangler's output or the proxy's log lines", () => {
-    const output = wranglerOutput();
+  it.each([
+    ['first proxy', 'wranglerLog'],
+    ['cache proxy', 'cacheWranglerLog'],
+  ] as const)("never printed the key in wrangler's output or the proxy's log lines (%s)", (_name, log) => {
+    const output = wranglerOutput(inject(log));
     expect(output).toContain('Ready on');
-    expect(requestLogLines().length).toBeGreaterThan(0);
+    expect(requestLogLines(inject(log)).length).toBeGreaterThan(0);
     expect(output).not.toContain(MOCK_KEY);
     expect(output).toMatch(/MOCK_KEY \("\(hidden\)"\)/);
   });

@@ -1,4 +1,4 @@
-// Owns the mock provider: a web-standard fetch that routes, records calls, counts `times` and plays faults.
+// Owns the mock provider: a web-standard fetch that routes, records calls, counts `times`/`after` and plays faults.
 
 import { chatAnswer, promptTokens, readChatRequest } from './chat-reply.ts';
 import { chatEvents } from './chat-stream.ts';
@@ -37,7 +37,7 @@ export type MockProvider = {
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   /** A copy of the calls received so far. */
   calls(): MockCall[];
-  /** Forgets calls, the call counter and every `times` counter. */
+  /** Forgets calls, the call counter and every `times`/`after` counter. */
   reset(): void;
 };
 
@@ -139,7 +139,7 @@ function route(ctx: Context, method: string, path: string, name: string): Respon
   return json(404, { error }, ctx.headers);
 }
 
-/** Builds a fresh mock provider with its own call log and `times` counters. */
+/** Builds a fresh mock provider with its own call log and `times`/`after` counters. */
 export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}): MockProvider {
   let log: MockCall[] = [];
   let counters = new Map<string, number>();

@@ -120,6 +120,23 @@ describe('createMockProvider', () => {
     expect((await chat(provider, 'id=x,status=500,times=2')).status).toBe(500);
   });
 
+  it('answers the first N calls of its scope healthily with after=N, then plays the fault', async () => {
+    const provider = createMockProvider();
+    const statuses: number[] = [];
+    for (const scenario of ['id=y,status=503,after=1', 'id=y,status=503,after=1', 'id=y,status=503,after=1', 'status=503,after=1']) {
+      statuses.push((await chat(provider, scenario)).status);
+    }
+    expect(statuses).toEqual([200, 503, 503, 200]);
+    const windowed: number[] = [];
+    for (let i = 0; i < 4; i++) windowed.push((await chat(provider, 'id=z,status=500,after=1,times=2')).status);
+    expect(windowed).toEqual([200, 500, 500, 200]);
+    provider.reset();
+    const again = await chat(provider, 'id=y,status=503,after=1');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ choices: [{ message: { content: 'Hello from the mock provider.' } }] });
+    expect((await chat(provider, 'id=y,status=503,after=1')).status).toBe(503);
+  });
+
   it('answers a tool call, then the tool result as text', async () => {
     const provider = createMockProvider();
     const tools = [{ type: 'function', function: { name: 'search', parameters: { type: 'object' } } }];

@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { replyText, splitPieces } from './chat-reply.ts';
 import { errorBody } from './openai-wire.ts';
-import { parseScenario, splitMockPath } from './scenario.ts';
+import { faultsApply, parseScenario, splitMockPath } from './scenario.ts';
 
 describe('parseScenario', () => {
   it.each([
     ['', { raw: '', id: '' }],
     ['status=429,retry-after=2,times=1', { status: 429, retryAfter: 2, times: 1 }],
+    ['status=503,after=1', { status: 503, after: 1 }],
+    ['after=2,times=1,status=500', { after: 2, times: 1, status: 500 }],
     ['status=500,type=invalid_request_error', { status: 500, type: 'invalid_request_error' }],
     ['status=429,code=insufficient_quota', { code: 'insufficient_quota' }],
     ['id=a,status=503', { id: 'a', raw: 'id=a,status=503' }],
@@ -37,6 +39,8 @@ describe('parseScenario', () => {
     ['times', 'unknown flag'],
     ['hang=1', 'no value'],
     ['delay=-5', 'integer'],
+    ['after=one', 'integer'],
+    ['after', 'unknown flag'],
   ])('rejects %j', (input, reason) => {
     const result = parseScenario(input);
     expect(result.ok).toBe(false);
@@ -50,6 +54,26 @@ describe('parseScenario', () => {
     ['/healthz', '', '/healthz'],
   ])('splits %s', (path, scenario, apiPath) => {
     expect(splitMockPath(path)).toEqual({ scenario, apiPath });
+  });
+});
+
+describe('faultsApply', () => {
+  const faulted = (encoded: string) => {
+    const result = parseScenario(encoded);
+    if (!result.ok) throw new Error(result.reason);
+    return [1, 2, 3, 4, 5].filter((count) => faultsApply(result.scenario, count));
+  };
+
+  it.each([
+    ['status=500', [1, 2, 3, 4, 5]],
+    ['status=500,times=2', [1, 2]],
+    ['status=500,after=1', [2, 3, 4, 5]],
+    ['status=500,after=3', [4, 5]],
+    ['status=500,after=0', [1, 2, 3, 4, 5]],
+    ['status=500,after=1,times=2', [2, 3]],
+    ['status=500,times=0', []],
+  ])('faults %j on calls %j of 1..5', (encoded, calls) => {
+    expect(faulted(encoded)).toEqual(calls);
   });
 });
 

@@ -7,13 +7,16 @@
 export type Scenario = {
   /** The scenario as written in the URL, URL-decoded (`''` for a healthy, unscripted path). */
   raw: string;
-  /** Counter scope for `times`; defaults to `raw`. */
+  /** Counter scope for `times` and `after`; defaults to `raw`. */
   id: string;
   status?: number;
   code?: string;
   type?: string;
   message?: string;
+  /** Faults apply to this many calls of the `id` scope only (after the `after` healthy ones). */
   times?: number;
+  /** The first this-many calls of the `id` scope are healthy; faults apply from call `after + 1` on. */
+  after?: number;
   retryAfter?: number;
   retryAfterMs?: number;
   retryAfterDate?: number;
@@ -39,6 +42,7 @@ export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; rea
 type IntField =
   | 'status'
   | 'times'
+  | 'after'
   | 'retryAfter'
   | 'retryAfterMs'
   | 'retryAfterDate'
@@ -56,6 +60,7 @@ type FlagField = 'noDone' | 'reset' | 'hang' | 'badJson';
 const intKeys = {
   status: 'status',
   times: 'times',
+  after: 'after',
   'retry-after': 'retryAfter',
   'retry-after-ms': 'retryAfterMs',
   'retry-after-date': 'retryAfterDate',
@@ -146,13 +151,18 @@ export function parseScenario(encoded: string): ScenarioResult {
   return { ok: true, scenario };
 }
 
-/** Whether the scripted faults apply to the `count`-th call (1-based) in the scenario's scope. */
+/**
+ * Whether the scripted faults apply to the `count`-th call (1-based) in the scenario's scope:
+ * calls `after + 1` to `after + times` (`after` defaults to 0, `times` to no end). So `times=2`
+ * faults the first two calls, `after=1` every call but the first, `after=1,times=2` calls 2 and 3.
+ */
 export function faultsApply(scenario: Scenario, count: number): boolean {
-  return scenario.times === undefined || count <= scenario.times;
+  const after = scenario.after ?? 0;
+  return count > after && (scenario.times === undefined || count <= after + scenario.times);
 }
 
 /**
- * The same scenario with every fault removed, for calls past `times`.
+ * The same scenario with every fault removed, for calls outside the `after`/`times` window.
  * Kept: `id`, `reply`, `repeat` (the content) and `key` (configuration, not a fault).
  */
 export function withoutFaults(scenario: Scenario): Scenario {
