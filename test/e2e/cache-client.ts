@@ -1,12 +1,13 @@
 // Helpers for the tests against the second proxy (cache and degraded replies on).
 import type OpenAI from 'openai';
 import type { MockCall } from '../mock-provider/handler.ts';
+import { TENANT_KEYS } from './cache-config.ts';
 import { mockCalls } from './observers.ts';
 import { cacheProxyUrl, sdk } from './proxy-client.ts';
 
-/** The openai SDK pointed at the proxy with the cache and degraded replies on. */
-export function cacheSdk(): OpenAI {
-  return sdk(cacheProxyUrl);
+/** The openai SDK pointed at the proxy with the cache and degraded replies on, as one tenant. */
+export function cacheSdk(apiKey: string = TENANT_KEYS.alpha): OpenAI {
+  return sdk(cacheProxyUrl, apiKey);
 }
 
 let counter = 0;

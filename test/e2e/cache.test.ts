@@ -1,8 +1,9 @@
 // The KV response cache through wrangler dev's local KV and the openai SDK: hits, request controls, stale entries.
+import { AuthenticationError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { cacheSdk, callsTo, proxyHeadersOf, sleep, uniquePrompt, untilHit } from './cache-client.ts';
-import { CACHED, FLAKY } from './cache-config.ts';
+import { CACHED, FLAKY, TENANT_KEYS } from './cache-config.ts';
 import { REPLY } from './config.ts';
 import { logLineFor, resetMock } from './observers.ts';
 import { ask, collect } from './proxy-client.ts';
@@ -81,6 +82,28 @@ describe('KV cache: a repeated request', () => {
     expect(asJson.data.choices[0]?.message.content).toBe(REPLY);
     expect(asJson.data.choices[0]?.finish_reason).toBe('stop');
     expect(await callsTo(CACHED.model)).toHaveLength(1 + misses);
+  });
+});
+
+describe('KV cache: tenants', () => {
+  it('never lets two client keys share an entry', async () => {
+    const body = ask(CACHED.alias, uniquePrompt('cache tenants'));
+    const alpha = cacheSdk(TENANT_KEYS.alpha);
+    const beta = cacheSdk(TENANT_KEYS.beta);
+    await alpha.chat.completions.create(body);
+    const { misses } = await untilHit(() => alpha.chat.completions.create(body).withResponse());
+    const other = await beta.chat.completions.create(body).withResponse();
+    expect(other.response.headers.get('x-proxy-cache')).toBe('MISS');
+    expect(other.response.headers.get('x-proxy-source')).toBe('provider');
+    expect(await callsTo(CACHED.model)).toHaveLength(2 + misses);
+  });
+
+  it('refuses a request without a valid client key before any vendor call', async () => {
+    const error = await cacheSdk('not-a-client-key')
+      .chat.completions.create(ask(CACHED.alias, uniquePrompt('cache bad key')))
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(await callsTo(CACHED.model)).toHaveLength(0);
   });
 });
 

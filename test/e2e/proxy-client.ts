@@ -12,8 +12,8 @@ export const cacheProxyUrl = inject('cacheProxyUrl');
  * The official SDK pointed at a proxy (the first one unless told): no SDK retries, so every
  * retry seen is the proxy's.
  */
-export function sdk(origin: string = proxyUrl): OpenAI {
-  return new OpenAI({ baseURL: `${origin}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000, fetch: recordingFetch });
+export function sdk(origin: string = proxyUrl, apiKey = 'unused'): OpenAI {
+  return new OpenAI({ baseURL: `${origin}/v1`, apiKey, maxRetries: 0, timeout: 20_000, fetch: recordingFetch });
 }
 
 /** POSTs a chat body (an object, or raw text) straight to the proxy, recorded. */

@@ -1,6 +1,7 @@
 // Runs last (the sequencer sorts by name): the fake vendor key never left either proxy.
 import { APIError } from 'openai';
 import { describe, expect, inject, it } from 'vitest';
+import { TENANT_KEYS } from './cache-config.ts';
 import { FALLBACK, MOCK_KEY, REPLY } from './config.ts';
 import { requestLogLines, wranglerOutput } from './observers.ts';
 import { ask, sdk } from './proxy-client.ts';
@@ -32,6 +33,7 @@ describe('secret hygiene', () => {
     for (const entry of recorded) {
       const text = entry.kind === 'head' ? JSON.stringify(entry.headers) : entry.text;
       expect(text, `${entry.kind} of ${entry.url}`).not.toContain(MOCK_KEY);
+      for (const key of Object.values(TENANT_KEYS)) expect(text, `${entry.kind} of ${entry.url}`).not.toContain(key);
     }
     const bodies = recorded.flatMap((r) => (r.kind === 'body' ? [r.text] : [])).join('');
     expect(bodies).toContain(REPLY);
@@ -46,6 +48,7 @@ describe('secret hygiene', () => {
     expect(output).toContain('Ready on');
     expect(requestLogLines(inject(log)).length).toBeGreaterThan(0);
     expect(output).not.toContain(MOCK_KEY);
+    for (const key of Object.values(TENANT_KEYS)) expect(output).not.toContain(key);
     expect(output).toMatch(/MOCK_KEY \("\(hidden\)"\)/);
   });
 });
