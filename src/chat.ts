@@ -1,4 +1,5 @@
 // A chat request through the pipeline: cache key and controls, the targets job, the degraded reply.
+import type { BreakerGate } from './breaker/client.ts';
 import { cacheControls } from './cache.ts';
 import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from './cache-key.ts';
 import type { ResolvedTarget, RuntimeConfig } from './config.ts';
@@ -25,6 +26,7 @@ export interface ChatCall {
   cacheTtl: string | undefined;
   kv: KVNamespace | undefined;
   waitUntil: (promise: Promise<unknown>) => void;
+  breakers: BreakerGate | undefined;
 }
 
 /** Answers a chat request: cache, shared in-flight call, targets, stale entry, degraded reply. */
@@ -55,6 +57,7 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
     clientWantsUsage,
     choices: body.n ?? 1,
     assemble: key !== undefined,
+    breakers: call.breakers,
     requestId: call.requestId,
     env: call.env,
     fetch: call.fetch,

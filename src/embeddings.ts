@@ -37,6 +37,7 @@ export async function embeddingsAnswer(call: EmbeddingsCall): Promise<Answer> {
       clientWantsUsage: false,
       choices: 1,
       assemble: false,
+      breakers: call.breakers,
       requestId: call.requestId,
       env: call.env,
       fetch: call.fetch,

@@ -12,9 +12,11 @@ export interface AttemptSummary {
   error?: string;
 }
 
+const SKIPS = new Set(['missing_key', 'unsupported_protocol', 'breaker_open']);
+
 /** Upstream calls actually made: targets skipped for a missing key or protocol are not calls. */
 export function countCalls(attempts: readonly AttemptSummary[]): number {
-  return attempts.filter((a) => a.error !== 'missing_key' && a.error !== 'unsupported_protocol').length;
+  return attempts.filter((a) => a.status !== null || !SKIPS.has(a.error ?? '')).length;
 }
 
 export interface ProxyErrorOptions {

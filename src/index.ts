@@ -1,4 +1,6 @@
-// Worker entry: the proxy app, built once per isolate.
+// Worker entry: the proxy app, built once per isolate, and the Durable Object classes.
 import { createApp } from './app.ts';
+
+export { BreakerObject } from './breaker/object.ts';
 
 export default createApp();

@@ -1,6 +1,7 @@
 // What every model route takes from the request context before handing over to the pipeline.
 import type { Context } from 'hono';
 import type { AppEnv } from './app.ts';
+import { breakerGate } from './breaker/client.ts';
 import type { ChatCall } from './chat.ts';
 import type { ResolvedTarget } from './config.ts';
 import { ProxyError } from './errors.ts';
@@ -20,6 +21,7 @@ export function targetsFor(c: Context<AppEnv>, alias: string): readonly Resolved
 
 /** The request's surroundings for the pipeline: config, client, ids, bindings, cache headers. */
 export function callContext(c: Context<AppEnv>, upstreamFetch: typeof fetch): Omit<ChatCall, 'body' | 'targets'> {
+  const waitUntil = backgroundOf(c);
   return {
     config: c.get('config'),
     client: c.get('client').name,
@@ -30,6 +32,7 @@ export function callContext(c: Context<AppEnv>, upstreamFetch: typeof fetch): Om
     cacheControl: c.req.header('cache-control'),
     cacheTtl: c.req.header('x-proxy-cache-ttl'),
     kv: c.env.CACHE,
-    waitUntil: backgroundOf(c),
+    waitUntil,
+    breakers: c.env.BREAKER === undefined ? undefined : breakerGate(c.env.BREAKER, c.get('config').raw.breaker, waitUntil),
   };
 }

@@ -1,4 +1,6 @@
 // Targets in order, attempts with retries, the final error: everything between the cache and the vendors.
+
+import type { BreakerGate } from './breaker/client.ts';
 import type { ResolvedTarget } from './config.ts';
 import { providerKey } from './config.ts';
 import { type AttemptSummary, countCalls, ProxyError } from './errors.ts';
@@ -23,6 +25,8 @@ export interface TargetsJob {
   choices: number;
   /** Assemble a streamed answer so it can be cached. */
   assemble: boolean;
+  /** The circuit breakers; absent when the Worker has no BREAKER binding. */
+  breakers?: BreakerGate;
   requestId: string;
   /** Worker env: provider keys are read from it by name. */
   env: object;
@@ -87,8 +91,9 @@ export async function runTargets(job: TargetsJob): Promise<UpstreamOutcome> {
         : target.provider.protocol !== 'openai'
           ? 'unsupported_protocol'
           : undefined;
-    if (skip !== undefined) {
-      run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skip });
+    const skipped = skip ?? ((await job.breakers?.admit(target.provider.id)) === false ? 'breaker_open' : undefined);
+    if (skipped !== undefined) {
+      run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skipped });
       continue;
     }
     const outcome = await tryTarget(run, target, key);
@@ -125,7 +130,10 @@ async function tryTarget(run: Run, target: ResolvedTarget, key: string | undefin
       run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
       return succeed(run, target, result);
     }
-    if (result.aborted) throw clientGone(run.attempts);
+    if (result.aborted) {
+      job.breakers?.report(target.provider.id, { type: 'neutral' });
+      throw clientGone(run.attempts);
+    }
     const classification = classify(result.failure);
     const move = nextMove({
       classification,
@@ -136,10 +144,16 @@ async function tryTarget(run: Run, target: ResolvedTarget, key: string | undefin
       random: run.random(),
     });
     const error = describe(result.failure);
+    job.breakers?.report(
+      target.provider.id,
+      classification.breakerFailure
+        ? { type: 'failure', ms: result.ms, kind: error, ...retryAfterOf(result.failure) }
+        : { type: 'neutral' },
+    );
     run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: move.action === 'retry', error });
     run.failures.push({ target, failure: result.failure, classification });
     if (move.action === 'terminal') throw terminalError(target, result.failure, classification, run.attempts);
-    if (move.action === 'next') return undefined;
+    if (move.action === 'next' || job.breakers?.isOpen(target.provider.id)) return undefined;
     if (!(await sleep(move.delayMs, job.clientSignal))) throw clientGone(run.attempts);
   }
 }
@@ -154,7 +168,10 @@ function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult
     upstreamMs: result.ms,
     pricing: target.pricing,
   };
+  const breakers = run.job.breakers;
+  const id = target.provider.id;
   if (result.kind === 'json') {
+    breakers?.report(id, { type: 'success', ms: result.ms });
     meta.model = result.info.model ?? meta.model;
     return { kind: 'json', text: result.text, usage: result.info.usage, meta };
   }
@@ -167,7 +184,19 @@ function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult
     attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
     secrets: run.secrets,
   });
-  return { kind: 'stream', body: relay.body, done: relay.done, meta };
+  // A stream's outcome is known at its end: cut or stalled after the commit point is a failure.
+  const done = relay.done.then((summary) => {
+    if (summary.outcome === 'complete') breakers?.report(id, { type: 'success', ms: summary.ms });
+    else if (summary.outcome === 'error') breakers?.report(id, { type: 'failure', ms: summary.ms, kind: `stream:${summary.error}` });
+    else breakers?.report(id, { type: 'neutral' });
+    return summary;
+  });
+  return { kind: 'stream', body: relay.body, done, meta };
+}
+
+/** The Retry-After a failure carried, for the breaker (a 429 with a long one keeps it open). */
+function retryAfterOf(failure: UpstreamFailure): { retryAfterMs?: number } {
+  return failure.kind === 'http' && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {};
 }
 
 function clientGone(attempts: AttemptSummary[]): ProxyError {
@@ -214,9 +243,11 @@ function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadli
   const message =
     why === 'deadline'
       ? 'The request deadline passed before any provider answered.'
-      : attempts.length === 0 || attempts.every((a) => a.status === null && a.error === 'missing_key')
+      : attempts.every((a) => a.status === null && a.error === 'missing_key')
         ? 'No provider could be called: every target is missing its API key.'
-        : 'Every provider failed to answer.';
+        : attempts.every((a) => a.status === null && (a.error === 'missing_key' || a.error === 'breaker_open'))
+          ? 'No provider could be called: every circuit breaker is open.'
+          : 'Every provider failed to answer.';
   return new ProxyError(503, 'all_targets_failed', message, {
     type: 'api_error',
     attempts,

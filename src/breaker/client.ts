@@ -1,0 +1,106 @@
+// Caller side of the breakers: an isolate-local copy, reports through waitUntil, probe grants, fail open.
+import { writeWarning } from '../log.ts';
+import type { BreakerObject, BreakerReply } from './object.ts';
+import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState, next, phaseAt } from './policy.ts';
+
+/** How long the local copy is trusted before it is refreshed in the background. */
+const FRESH_MS = 1000;
+/** The longest a request waits for the object (probe grants only); then it fails open. */
+const RPC_TIMEOUT_MS = 250;
+
+interface Local {
+  state: BreakerState;
+  at: number;
+  refreshing: boolean;
+}
+
+// Shared by every request of this isolate.
+const local = new Map<string, Local>();
+
+/** What the fallback loop asks of the breakers. */
+export interface BreakerGate {
+  /** May this provider be called now? Waits on the object only to ask for a half-open probe. */
+  admit(provider: string): Promise<boolean>;
+  /** Whether this isolate's copy says the breaker is open (no wait): retries stop then. */
+  isOpen(provider: string): boolean;
+  /** Reports an outcome without delaying the response. */
+  report(provider: string, event: BreakerEvent): void;
+}
+
+/**
+ * The gate over the BREAKER namespace. Resilience infrastructure must never become the outage:
+ * when the object errors or is slow, the request goes ahead as if the breaker were closed.
+ */
+export function breakerGate(
+  namespace: DurableObjectNamespace<BreakerObject>,
+  options: BreakerOptions,
+  waitUntil: (promise: Promise<unknown>) => void,
+): BreakerGate {
+  const call = (provider: string, event: BreakerEvent): Promise<BreakerReply> =>
+    withTimeout(namespace.getByName(provider).apply(event, options));
+  const learn = (provider: string, state: BreakerState): void => {
+    local.set(provider, { state, at: Date.now(), refreshing: false });
+  };
+  const refresh = (provider: string, entry: Local | undefined): void => {
+    if (entry?.refreshing) return;
+    if (entry !== undefined) entry.refreshing = true;
+    waitUntil(
+      withTimeout(namespace.getByName(provider).snapshot())
+        .then((state) => learn(provider, state))
+        .catch((err: unknown) => failOpen(provider, err, entry)),
+    );
+  };
+  return {
+    async admit(provider) {
+      const now = Date.now();
+      const entry = local.get(provider);
+      if (entry === undefined || now - entry.at > FRESH_MS) refresh(provider, entry);
+      if (entry === undefined) return true;
+      const phase = phaseAt(entry.state, now);
+      if (phase === 'closed') return true;
+      if (phase === 'open') return false;
+      try {
+        const reply = await call(provider, { type: 'probe' });
+        learn(provider, reply.state);
+        return reply.granted;
+      } catch (err) {
+        failOpen(provider, err, entry);
+        return true;
+      }
+    },
+    isOpen(provider) {
+      const entry = local.get(provider);
+      return entry !== undefined && phaseAt(entry.state, Date.now()) === 'open';
+    },
+    report(provider, event) {
+      const entry = local.get(provider);
+      // Apply locally at once, so this isolate reacts to its own failures before the object answers.
+      const mirrored = next(entry?.state ?? initialState(Date.now()), event, Date.now(), options).state;
+      local.set(provider, { state: mirrored, at: entry?.at ?? Date.now(), refreshing: entry?.refreshing ?? false });
+      waitUntil(
+        call(provider, event)
+          .then((reply) => learn(provider, reply.state))
+          .catch((err: unknown) => failOpen(provider, err, local.get(provider))),
+      );
+    },
+  };
+}
+
+function failOpen(provider: string, err: unknown, entry: Local | undefined): void {
+  if (entry !== undefined) entry.refreshing = false;
+  writeWarning('breaker unavailable; failing open', { provider, error: err instanceof Error ? err.message.slice(0, 120) : 'unknown' });
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('breaker object timed out')), RPC_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Forgets the isolate-local copies (tests; an admin override). */
+export function forgetLocalBreakers(provider?: string): void {
+  if (provider === undefined) local.clear();
+  else local.delete(provider);
+}
