@@ -24,13 +24,15 @@ export interface TargetSpec {
   model?: string;
   key?: keyof typeof KEYS | null;
   extra?: Record<string, unknown>;
+  /** Provider id; `p1`, `p2`... by position when absent. */
+  id?: string;
 }
 
 /** A PROXY_CONFIG with one provider per target, each pointed at the mock with its own scenario. */
 export function configFor(targets: TargetSpec[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const providers: Record<string, unknown> = {};
   const list = targets.map((t, i) => {
-    const id = `p${i + 1}`;
+    const id = t.id ?? `p${i + 1}`;
     const base = t.scenario === '' ? 'http://mock.test/v1' : `http://mock.test/${t.scenario}/v1`;
     const key = t.key === undefined ? 'MOCK_A_KEY' : t.key;
     providers[id] = { protocol: 'openai', baseUrl: base, ...(key === null ? {} : { apiKeyEnv: key }) };
