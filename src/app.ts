@@ -9,10 +9,12 @@ import { writeLog } from './log.ts';
 import { type Client, withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { embeddingsRoutes } from './routes/embeddings.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
+import { statusRoutes } from './routes/status.tsx';
 
 /** What a request carries for the log line written when it fails. */
 export interface RequestInfo {
@@ -38,6 +40,8 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: 'x-request-id' }));
   app.route('/', healthRoutes());
+  app.route('/', statusRoutes());
+  app.route('/', adminRoutes());
   app.use('/v1/*', async function requestInfo(c, next) {
     c.set('info', { model: null, stream: false, startedAt: Date.now() });
     await next();

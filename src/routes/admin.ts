@@ -1,0 +1,50 @@
+// GET /admin/breakers and POST /admin/breakers/:provider: read and force the circuit breakers (admin only).
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../app.ts';
+import { forgetLocalBreakers } from '../breaker/client.ts';
+import { ProxyError } from '../errors.ts';
+import { adminAuth } from '../middleware/admin-auth.ts';
+import { withConfig } from '../middleware/config.ts';
+import { jsonBody, requireJson } from '../validation.ts';
+import { describeBreaker, modelsByProvider, statusReport, withTimeout } from './breaker-status.ts';
+
+/** A forced write waits longer than a status read, but never forever. */
+const FORCE_TIMEOUT_MS = 2000;
+
+export const forceBodySchema = z.strictObject({ action: z.enum(['open', 'close', 'reset']) });
+export type ForceBody = z.infer<typeof forceBodySchema>;
+
+/**
+ * `open` opens for `openMs` (times the backoff of its current re-opens), `close` closes and clears
+ * the window, `reset` forgets everything. The answer is the provider's breaker after the action.
+ */
+export function adminRoutes(): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .use('/admin/*', withConfig(), adminAuth())
+    .get('/admin/breakers', async (c) => {
+      const report = await statusReport(c.env.BREAKER, c.get('config'));
+      return c.json(report, 200, { 'cache-control': 'no-store' });
+    })
+    .post('/admin/breakers/:provider', requireJson(), jsonBody(forceBodySchema), async (c) => {
+      const config = c.get('config');
+      const provider = c.req.param('provider');
+      if (!config.providers.has(provider)) {
+        throw new ProxyError(404, 'provider_not_found', `No provider "${provider.slice(0, 64)}" is configured.`, { param: 'provider' });
+      }
+      const { action } = c.req.valid('json');
+      if (c.env.BREAKER === undefined) throw new ProxyError(503, 'breaker_unavailable', 'This Worker has no BREAKER binding.');
+      const stub = c.env.BREAKER.getByName(provider);
+      const reply = await withTimeout(stub.apply({ type: 'force', action }, config.raw.breaker), FORCE_TIMEOUT_MS).catch(() => {
+        throw new ProxyError(
+          503,
+          'breaker_unavailable',
+          `The breaker of "${provider}" did not answer; the action may not have been applied.`,
+        );
+      });
+      // This isolate's copy would otherwise keep routing on the old state for up to a second.
+      forgetLocalBreakers(provider);
+      const models = modelsByProvider(config).get(provider) ?? [];
+      return c.json({ action, ...describeBreaker(provider, reply.state, models, Date.now()) }, 200, { 'cache-control': 'no-store' });
+    });
+}
