@@ -1,5 +1,6 @@
 // Benchmark: the same chat requests direct to a mock vendor, through a minimal forwarding Worker, through the proxy
-// (response cache off), under wrangler dev (cache off), and answered from the proxy's KV cache.
+// (response cache off), under wrangler dev (cache off), answered from the proxy's KV cache, and through the proxy
+// without its circuit breakers (what the breakers cost).
 //
 // Usage: npm run bench [-- --quick]   (--quick: a fifth of the requests, for checking the harness)
 // Prints the tables and writes them to scripts/bench/last-results.md. Exits 1 only on errors
@@ -22,7 +23,7 @@ const WARMUP: PhaseLimits = { maxRequests: scale(400), maxMs: 1500 };
 const MEASURE: PhaseLimits = { maxRequests: scale(3000), maxMs: 6000 };
 const DEV_MEASURE: PhaseLimits = { maxRequests: scale(1000), maxMs: 5000 };
 const CONCURRENCY = [1, 16, 64];
-/** Slices per measured phase, taken in turns by (a), (b), (c) and (e). */
+/** Slices per measured phase, taken in turns by (a), (b), (c), (e) and, non-streaming only, (f). */
 const ROUNDS = 4;
 const DEV_CONCURRENCY = [1, 16];
 const RESULTS = path.join(ROOT, 'scripts', 'bench', 'last-results.md');
@@ -36,6 +37,7 @@ const EXPECT: Partial<Record<TargetId, Record<string, string>>> = {
   c: { 'x-proxy-source': 'provider' },
   d: { 'x-proxy-source': 'provider' },
   e: { 'x-proxy-cache': 'HIT', 'x-proxy-source': 'cache' },
+  f: { 'x-proxy-source': 'provider' },
 };
 
 function spec(target: Target, stream: boolean): RequestSpec {
@@ -102,22 +104,25 @@ async function main(tmp: string): Promise<number> {
     { id: 'b', label: '(b) minimal forwarder', runtime: WORKERD, origin: host.forwarder },
     { id: 'c', label: '(c) proxy', runtime: WORKERD, origin: host.proxy },
     { id: 'e', label: '(e) proxy, cache hit', runtime: WORKERD, origin: host.proxyCached },
+    { id: 'f', label: '(f) proxy, breakers off', runtime: WORKERD, origin: host.proxyNoBreakers },
   ];
   const cached = targets[3] as Target;
   await fillCache(cached);
   for (const t of targets) await preflight(t);
   const rows: Row[] = [];
-  // a, b, c and e take turns in slices for each mode and concurrency, so background load hits all alike.
+  // a, b, c, e (and f, non-streaming) take turns in slices for each mode and concurrency, so background
+  // load hits all alike. (f) only serves the breaker-cost figure, which is non-streaming.
   for (const stream of [false, true]) {
+    const measuredTargets = stream ? targets.filter((t) => t.id !== 'f') : targets;
     for (const c of CONCURRENCY) {
       const measured = await measureInterleaved(
-        targets.map((t) => spec(t, stream)),
+        measuredTargets.map((t) => spec(t, stream)),
         c,
         WARMUP,
         MEASURE,
         ROUNDS,
       );
-      for (const [i, t] of targets.entries()) {
+      for (const [i, t] of measuredTargets.entries()) {
         const row = toRow(t, stream, c, measured[i] as Measurement);
         rows.push(row);
         logRow(row);
@@ -158,18 +163,19 @@ async function main(tmp: string): Promise<number> {
       `(a) straight to the mock vendor (its own Node process); (b), (c) and (e) on ${WORKERD}, compatibility date and flags from wrangler.toml; (d) \`wrangler dev\` child process`,
       'request: one user message, model alias `bench` → one OpenAI-protocol target on the mock; answer: 5 content chunks',
       'cache: (c) and (d) run with `"cache": {"enabled": false}` in the bench PROXY_CONFIG, so they measure the provider path; every answer must carry `x-proxy-source: provider`',
+      '(f): a third Miniflare instance of the same bundle, cache off, without the `BREAKER` Durable Object binding, so the proxy skips the circuit breakers; (c) has the binding as wrangler.toml declares it (SQLite-backed, Miniflare temporary storage): each request checks the isolate-local breaker copy and reports its outcome to the object of its provider through waitUntil',
       '(e): a second Miniflare instance of the same bundle with `"cache": {"enabled": true}` and KV binding `CACHE` (Miniflare temporary storage); one request fills the entry, then every answer must carry `x-proxy-cache: HIT` and `x-proxy-source: cache`; a streamed hit is the stored completion replayed as SSE (role, one content chunk, finish, `[DONE]`)',
     ],
     limits: [
       'closed loop: c keep-alive connections (undici Pool), each sends its next request when the previous answer is fully read',
-      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c), (e); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
+      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c), (e) and, non-streaming, (f); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
       'p50/p99: nearest rank over successful requests; req/s: successful requests / (last completion − first send); an answer without the expected x-proxy-* headers counts as an error, not a sample',
       '(b) returns the upstream Response untouched, so workerd pipes its body natively; a Worker that reads the stream in JS (as the proxy must, to relay SSE) starts from a higher floor',
       "(e) pays Miniflare's local KV: each `get` is a call to a Durable Object in the same workerd, backed by SQLite and blob files in a temp dir, not Cloudflare's edge KV cache; the request key is a SHA-256 of the canonical request",
     ],
     notes: [
       `background load (1-min load average) before the run: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}; other processes on these 2 cores skew figures, so compare rows of the same run`,
-      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): (c) ${logs.proxy} for ${requestsOf('c')} measured requests plus warm-ups, (e) ${logs.proxyCached} for ${requestsOf('e')}`,
+      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): (c) ${logs.proxy} for ${requestsOf('c')} measured requests plus warm-ups, (e) ${logs.proxyCached} for ${requestsOf('e')}, (f) ${logs.proxyNoBreakers} for ${requestsOf('f')}`,
       quick ? '**--quick run: a fifth of the requests; figures are noisier**' : 'full run (not --quick)',
       ...(devFailure === undefined ? [] : [`**(d) wrangler dev failed: ${devFailure.split('\n')[0]}**`]),
     ],

@@ -118,13 +118,18 @@ export interface HostCounts {
   forwarder: number;
   proxy: number;
   proxyCached: number;
+  proxyNoBreakers: number;
 }
 
-/** The worker host child: the forwarder, the proxy (cache off) and the proxy with the cache on, on workerd via Miniflare. */
+/**
+ * The worker host child, on workerd via Miniflare: the forwarder, the proxy (cache off), the proxy
+ * with the cache on, and the proxy without the BREAKER binding (cache off, breakers off).
+ */
 export interface WorkerHost {
   forwarder: string;
   proxy: string;
   proxyCached: string;
+  proxyNoBreakers: string;
   /** Log lines each Worker wrote so far (drained by the host, never printed). */
   counts(): Promise<HostCounts>;
 }
@@ -137,15 +142,18 @@ export async function startWorkerHost(bundlePath: string, mockOrigin: string): P
     forwarder?: string;
     proxy?: string;
     proxyCached?: string;
+    proxyNoBreakers?: string;
     error?: string;
   };
-  if (first.error !== undefined || first.forwarder === undefined || first.proxy === undefined || first.proxyCached === undefined) {
+  const { forwarder, proxy, proxyCached, proxyNoBreakers } = first;
+  if (first.error !== undefined || !forwarder || !proxy || !proxyCached || !proxyNoBreakers) {
     throw new Error(`worker host failed: ${first.error ?? 'no URLs'}`);
   }
   return {
-    forwarder: first.forwarder,
-    proxy: first.proxy,
-    proxyCached: first.proxyCached,
+    forwarder,
+    proxy,
+    proxyCached,
+    proxyNoBreakers,
     async counts() {
       const answer = waitForLine(t, lines, (l) => l.startsWith('{"counts"'), 5_000);
       t.child.stdin?.write('counts\n');

@@ -5,9 +5,10 @@ import { type LatencySummary, summarize } from './stats.ts';
 
 /**
  * Which way the requests went: (a) direct, (b) forwarder, (c) proxy on Miniflare (cache off),
- * (d) proxy under wrangler dev (cache off), (e) proxy on Miniflare answering from its KV cache.
+ * (d) proxy under wrangler dev (cache off), (e) proxy on Miniflare answering from its KV cache,
+ * (f) proxy on Miniflare without the BREAKER binding (cache off, circuit breakers off).
  */
-export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e';
+export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
 
 /** A measured server, named with the runtime it ran on. */
 export interface Target {
@@ -211,6 +212,35 @@ export function cacheHeadlines(rows: Row[]): Headline[] {
   return out;
 }
 
+/**
+ * What the circuit breakers cost on the happy path: the proxy with them (c) against the same bundle
+ * without the BREAKER binding (f), measured in turns in the same phases. Target: under 0.2 ms added
+ * at p50 (c=1); the throughput ratios are reported without a target.
+ */
+export function breakerHeadlines(rows: Row[]): Headline[] {
+  const out: Headline[] = [];
+  const on1 = find(rows, 'c', false, 1);
+  const off1 = find(rows, 'f', false, 1);
+  const added = on1 && off1 ? on1.latency.p50 - off1.latency.p50 : undefined;
+  out.push({
+    what: 'Added p50 latency at c=1, non-streaming: breakers on (c) − off (f)',
+    value: added === undefined ? '—' : `${added.toFixed(2)} ms (${ms(on1?.latency.p50)} vs ${ms(off1?.latency.p50)})`,
+    target: '< 0.2 ms',
+    pass: added === undefined ? undefined : added < 0.2,
+  });
+  for (const c of [16, 64]) {
+    const on = find(rows, 'c', false, c);
+    const off = find(rows, 'f', false, c);
+    out.push({
+      what: `Throughput at c=${c}, non-streaming: breakers on (c) / off (f)`,
+      value: on && off ? `${pct(on, off)} (${on.rps.toFixed(0)} vs ${off.rps.toFixed(0)} req/s)` : '—',
+      target: 'reference, no target',
+      pass: undefined,
+    });
+  }
+  return out;
+}
+
 /** Informational comparisons, no target: streaming throughput, the forwarder's own cost, dev server cost. */
 function extras(rows: Row[]): string[] {
   const lines: string[] = [];
@@ -276,6 +306,16 @@ export function renderReport(ctx: ReportContext): string {
       [false, false, false, false],
     ),
   );
+  if (rows.some((r) => r.target.id === 'f')) {
+    lines.push('', '## Headline: circuit breakers on (c) against off (f), same bundle on workerd via Miniflare', '');
+    lines.push(
+      ...table(
+        ['figure', 'value', 'target', ''],
+        breakerHeadlines(rows).map((h) => [h.what, h.value, h.target, mark(h.pass)]),
+        [false, false, false, false],
+      ),
+    );
+  }
   lines.push('', ...extras(rows), '');
   lines.push('## Non-streaming (latency per request)', '', ...jsonTable(rows.filter((r) => !r.stream)), '');
   lines.push(

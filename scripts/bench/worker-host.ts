@@ -1,9 +1,10 @@
 // Child process hosting the Miniflare instances, so draining workerd's output never runs on the load generator's event loop.
 //
 // Usage: node scripts/bench/worker-host.ts <bundle.js> <mock origin>
-// Prints one JSON line `{"forwarder": url, "proxy": url, "proxyCached": url}` (or `{"error": msg}`),
-// then answers the stdin line `counts` with `{"counts": {"forwarder": n, "proxy": n, "proxyCached": n}}`
-// (log lines drained so far). `proxy` runs with the response cache off, `proxyCached` with it on.
+// Prints one JSON line `{"forwarder": url, "proxy": url, "proxyCached": url, "proxyNoBreakers": url}`
+// (or `{"error": msg}`), then answers the stdin line `counts` with `{"counts": {"forwarder": n, ...}}`
+// (log lines drained so far). `proxy` runs with the response cache off, `proxyCached` with it on,
+// `proxyNoBreakers` like `proxy` but without the BREAKER Durable Object binding (breakers off).
 // Disposes every instance and exits on SIGTERM, SIGINT, or when stdin closes (parent gone).
 import { createInterface } from 'node:readline';
 import { type RunningWorker, startForwarderWorker, startProxyWorker } from './workers.ts';
@@ -30,16 +31,25 @@ try {
   running.push(forwarder);
   const proxy = await startProxyWorker(bundlePath, mockOrigin);
   running.push(proxy);
-  const proxyCached = await startProxyWorker(bundlePath, mockOrigin, true);
+  const proxyCached = await startProxyWorker(bundlePath, mockOrigin, { cache: true, breakers: true });
   running.push(proxyCached);
+  const proxyNoBreakers = await startProxyWorker(bundlePath, mockOrigin, { cache: false, breakers: false });
+  running.push(proxyNoBreakers);
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() === 'counts') {
-      reply({ counts: { forwarder: forwarder.logLines(), proxy: proxy.logLines(), proxyCached: proxyCached.logLines() } });
+      reply({
+        counts: {
+          forwarder: forwarder.logLines(),
+          proxy: proxy.logLines(),
+          proxyCached: proxyCached.logLines(),
+          proxyNoBreakers: proxyNoBreakers.logLines(),
+        },
+      });
     }
   });
   lines.on('close', () => void stop(0));
-  reply({ forwarder: forwarder.url, proxy: proxy.url, proxyCached: proxyCached.url });
+  reply({ forwarder: forwarder.url, proxy: proxy.url, proxyCached: proxyCached.url, proxyNoBreakers: proxyNoBreakers.url });
 } catch (err) {
   reply({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   await stop(1);

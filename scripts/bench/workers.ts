@@ -98,20 +98,39 @@ async function shared(counter: { lines: number }) {
   };
 }
 
+/** Which proxy instance: the response cache on or off, the circuit breakers on or off. */
+export interface ProxyVariant {
+  cache: boolean;
+  /**
+   * With the `BREAKER` Durable Object binding of wrangler.toml (Miniflare's temporary storage), as
+   * deployed; without it the proxy skips the breakers altogether (`env.BREAKER` undefined).
+   */
+  breakers: boolean;
+}
+
 /**
  * Starts the proxy bundle on workerd with wrangler.toml's compatibility date, flags and bindings
- * (KV `CACHE` included: Miniflare's temporary storage, gone on dispose), `PROXY_CONFIG` replaced by
- * the bench config (a JSON string, response cache on only when `cache`) and `BENCH_KEY` set.
+ * (KV `CACHE` and, unless `breakers` is off, the `BREAKER` Durable Object: Miniflare's temporary
+ * storage, gone on dispose), `PROXY_CONFIG` replaced by the bench config (a JSON string, response
+ * cache on only when `cache`) and `BENCH_KEY` set.
  */
-export async function startProxyWorker(bundlePath: string, mockOrigin: string, cache = false): Promise<RunningWorker> {
+export async function startProxyWorker(
+  bundlePath: string,
+  mockOrigin: string,
+  { cache, breakers }: ProxyVariant = { cache: false, breakers: true },
+): Promise<RunningWorker> {
   // The bundle is one self-contained module: module rules (which Miniflare 5 cannot convert) are moot.
-  const { modulesRules: _rules, ...fromConfig } = await wranglerWorkerOptions();
+  const { modulesRules: _rules, durableObjects, ...fromConfig } = await wranglerWorkerOptions();
+  if (breakers && (durableObjects as Record<string, unknown> | undefined)?.BREAKER === undefined) {
+    throw new Error('wrangler.toml has no BREAKER Durable Object binding: the "breakers on" instance would run without them');
+  }
   const counter = { lines: 0 };
   return start(
     {
       ...(await shared(counter)),
       ...fromConfig,
-      name: cache ? 'proxy-cached' : 'proxy',
+      ...(breakers ? { durableObjects } : {}),
+      name: cache ? 'proxy-cached' : breakers ? 'proxy' : 'proxy-no-breakers',
       modules: true,
       // Module names are relative to this root; the bundle lives in a temp dir outside the project.
       modulesRoot: path.dirname(bundlePath),
@@ -146,6 +165,7 @@ interface ConfigOptions {
   compatibilityFlags?: string[];
   bindings?: Record<string, unknown>;
   modulesRules?: unknown;
+  durableObjects?: unknown;
   [option: string]: unknown;
 }
 

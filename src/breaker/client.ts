@@ -5,13 +5,19 @@ import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState
 
 /** How long the local copy is trusted before it is refreshed in the background. */
 const FRESH_MS = 1000;
-/** The longest a request waits for the object (probe grants only); then it fails open. */
+/** The longest a request waits for the object (first sight of a provider, probe grants); then it fails open. */
 const RPC_TIMEOUT_MS = 250;
+/** Successes while closed are sent to the object in batches, at most this often per provider. */
+const SUCCESS_BATCH_MS = 1000;
 
 interface Local {
   state: BreakerState;
   at: number;
   refreshing: boolean;
+  /** Successes not yet sent to the object, and when the last batch went. */
+  pending: number;
+  lastMs: number;
+  flushedAt: number;
 }
 
 // Shared by every request of this isolate.
@@ -39,7 +45,8 @@ export function breakerGate(
   const call = (provider: string, event: BreakerEvent): Promise<BreakerReply> =>
     withTimeout(namespace.getByName(provider).apply(event, options));
   const learn = (provider: string, state: BreakerState): void => {
-    local.set(provider, { state, at: Date.now(), refreshing: false });
+    const entry = local.get(provider);
+    local.set(provider, { ...(entry ?? fresh()), state, at: Date.now(), refreshing: false });
   };
   const refresh = (provider: string, entry: Local | undefined): void => {
     if (entry?.refreshing) return;
@@ -52,11 +59,22 @@ export function breakerGate(
   };
   return {
     async admit(provider) {
-      const now = Date.now();
-      const entry = local.get(provider);
-      if (entry === undefined || now - entry.at > FRESH_MS) refresh(provider, entry);
-      if (entry === undefined) return true;
-      const phase = phaseAt(entry.state, now);
+      let entry = local.get(provider);
+      if (entry === undefined) {
+        // First sight of this provider in this isolate: wait (briefly) for the truth, so a new
+        // isolate does not send a request to a provider whose breaker is open.
+        try {
+          learn(provider, await withTimeout(namespace.getByName(provider).snapshot()));
+        } catch (err) {
+          failOpen(provider, err, undefined);
+          local.set(provider, { ...fresh(), at: Date.now() });
+          return true;
+        }
+        entry = local.get(provider) as Local;
+      } else if (Date.now() - entry.at > FRESH_MS) {
+        refresh(provider, entry);
+      }
+      const phase = phaseAt(entry.state, Date.now());
       if (phase === 'closed') return true;
       if (phase === 'open') return false;
       try {
@@ -73,17 +91,42 @@ export function breakerGate(
       return entry !== undefined && phaseAt(entry.state, Date.now()) === 'open';
     },
     report(provider, event) {
-      const entry = local.get(provider);
+      const now = Date.now();
+      const entry = local.get(provider) ?? fresh();
       // Apply locally at once, so this isolate reacts to its own failures before the object answers.
-      const mirrored = next(entry?.state ?? initialState(Date.now()), event, Date.now(), options).state;
-      local.set(provider, { state: mirrored, at: entry?.at ?? Date.now(), refreshing: entry?.refreshing ?? false });
-      waitUntil(
-        call(provider, event)
-          .then((reply) => learn(provider, reply.state))
-          .catch((err: unknown) => failOpen(provider, err, local.get(provider))),
-      );
+      const mirrored = next(entry.state, event, now, options).state;
+      local.set(provider, { ...entry, state: mirrored });
+      const current = local.get(provider) as Local;
+      if (event.type === 'success' && entry.state.state === 'closed') {
+        // While closed, successes only feed the failure-rate window: batch them, one call a second.
+        current.pending += 1;
+        current.lastMs = event.ms;
+        if (now - current.flushedAt < SUCCESS_BATCH_MS) return;
+        return send(provider, current, undefined);
+      }
+      send(provider, current, event);
     },
   };
+
+  /** Sends the pending successes, then `event`, in order, in the background. */
+  function send(provider: string, entry: Local, event: BreakerEvent | undefined): void {
+    const batch: BreakerEvent | undefined = entry.pending > 0 ? { type: 'success', ms: entry.lastMs, count: entry.pending } : undefined;
+    entry.pending = 0;
+    entry.flushedAt = Date.now();
+    const events = [batch, event].filter((e): e is BreakerEvent => e !== undefined);
+    waitUntil(
+      events
+        .reduce<Promise<BreakerReply | undefined>>((chain, e) => chain.then(() => call(provider, e)), Promise.resolve(undefined))
+        .then((reply) => {
+          if (reply !== undefined) learn(provider, reply.state);
+        })
+        .catch((err: unknown) => failOpen(provider, err, local.get(provider))),
+    );
+  }
+}
+
+function fresh(): Local {
+  return { state: initialState(Date.now()), at: 0, refreshing: false, pending: 0, lastMs: 0, flushedAt: 0 };
 }
 
 function failOpen(provider: string, err: unknown, entry: Local | undefined): void {

@@ -26,7 +26,8 @@ export interface BreakerState {
 }
 
 export type BreakerEvent =
-  | { type: 'success'; ms: number }
+  /** `count` successes at once (the client batches them while closed); `ms` is the latest latency. */
+  | { type: 'success'; ms: number; count?: number }
   | { type: 'failure'; ms: number; kind: string; retryAfterMs?: number }
   /** An outcome that says nothing about the provider's health (a client error): frees a probe. */
   | { type: 'neutral' }
@@ -65,7 +66,8 @@ export function next(current: BreakerState, event: BreakerEvent, now: number, op
   switch (event.type) {
     case 'probe': {
       if (s.state === 'closed') return { state: current, granted: true };
-      if (s.state === 'open' || s.probes.length >= options.halfOpenProbes) return { state: s, granted: false };
+      // A refusal changes nothing worth storing: answer the state as it was.
+      if (s.state === 'open' || s.probes.length >= options.halfOpenProbes) return { state: current, granted: false };
       return { state: { ...s, probes: [...s.probes, now] }, granted: true };
     }
     case 'neutral':
@@ -74,7 +76,8 @@ export function next(current: BreakerState, event: BreakerEvent, now: number, op
       const latencies = [...s.latencies, event.ms].slice(-LATENCY_SAMPLES);
       if (s.state === 'half_open') return { state: { ...initialState(now), latencies, lastError: s.lastError }, granted: false };
       if (s.state === 'open') return { state: { ...s, latencies }, granted: false };
-      return { state: { ...s, latencies, consecutiveFailures: 0, window: push(s.window, 0, options.windowSize) }, granted: false };
+      const window = push(s.window, 0, options.windowSize, event.count ?? 1);
+      return { state: { ...s, latencies, consecutiveFailures: 0, window }, granted: false };
     }
     case 'failure': {
       const failed = { ...s, lastError: { kind: event.kind, at: now }, latencies: [...s.latencies, event.ms].slice(-LATENCY_SAMPLES) };
@@ -106,8 +109,9 @@ function open(s: BreakerState, now: number, reopens: number, options: BreakerOpt
   return { ...s, state: 'open', openUntil: until, reopens, probes: [], consecutiveFailures: 0, window: [] };
 }
 
-function push(window: number[], value: number, size: number): number[] {
-  const out = [...window, value];
+function push(window: number[], value: number, size: number, times = 1): number[] {
+  const out = [...window];
+  for (let i = 0; i < Math.min(times, size); i++) out.push(value);
   return out.length > size ? out.slice(out.length - size) : out;
 }
 

@@ -1,6 +1,6 @@
 // GET /admin/breakers and POST /admin/breakers/:provider: read and force the circuit breakers (admin only).
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppEnv } from '../app.ts';
 import { forgetLocalBreakers } from '../breaker/client.ts';
 import { ProxyError } from '../errors.ts';

@@ -80,13 +80,7 @@ describe('fallback with breakers', () => {
         { id: b, scenario: '' },
       ]),
     );
-    // A cold isolate lets one call through per provider it has not heard of yet (no object round
-    // trip on the request path) and learns the state in the background: two warm-ups, a then b.
-    for (let i = 0; i < 2; i++) {
-      await (await proxy.chat(hello())).text();
-      await proxy.settle();
-    }
-    proxy.mock.reset();
+    // This isolate has never seen a or b: it asks their objects first, so not even one call leaks.
     const res = await proxy.chat(hello());
     expect(res.headers.get('x-proxy-source')).toBe('degraded');
     expect(res.headers.get('x-proxy-attempts')).toBe('0');
@@ -109,6 +103,29 @@ describe('fallback with breakers', () => {
     await (await proxy.chat(hello({ stream: true }))).text();
     await proxy.settle();
     expect((await env.BREAKER.getByName(id).snapshot()).lastError?.kind).toBe('stream:stream_interrupted');
+  });
+
+  it('sends successes to the object in batches, not one call per request', async () => {
+    const id = unique('batched');
+    let applies = 0;
+    const counting = {
+      getByName: (name: string) => {
+        const stub = env.BREAKER.getByName(name);
+        return {
+          snapshot: () => stub.snapshot(),
+          apply: (...args: Parameters<typeof stub.apply>) => {
+            applies++;
+            return stub.apply(...args);
+          },
+        };
+      },
+    };
+    const proxy = proxyWith({ ...configFor([{ id, scenario: '' }]), breaker: BREAKER_OPTIONS }, { ...KEYS, BREAKER: counting });
+    for (let i = 0; i < 10; i++) {
+      await (await proxy.chat(hello())).text();
+      await proxy.settle();
+    }
+    expect(applies).toBeLessThanOrEqual(2);
   });
 
   it('still serves requests when the breaker object fails', async () => {

@@ -78,6 +78,20 @@ describe('closed', () => {
     ).toEqual([1, 0, 0, 0]);
   });
 
+  it('takes a batch of successes at once, never more than the window', () => {
+    const opts = { ...options, windowSize: 4 };
+    expect(
+      run(
+        [
+          [0, fail],
+          [0, { type: 'success', ms: 5, count: 2 }],
+        ],
+        opts,
+      ).window,
+    ).toEqual([1, 0, 0]);
+    expect(run([[0, { type: 'success', ms: 5, count: 99 }]], opts).window).toEqual([0, 0, 0, 0]);
+  });
+
   it('ignores neutral outcomes (client errors)', () => {
     expect(run([...times(4, fail), [0, { type: 'neutral' }], [0, { type: 'neutral' }]]).consecutiveFailures).toBe(4);
   });
