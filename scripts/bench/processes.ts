@@ -1,12 +1,12 @@
 // Child processes of the bench (mock vendor, worker host, wrangler dev): start, wait until ready, always stop.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { BENCH_KEY, benchProxyConfig, ROOT, WRANGLER_BIN } from './workers.ts';
+import { startWranglerDev as startSharedWranglerDev } from '../../test/support/wrangler-dev.ts';
+import { BENCH_KEY, benchProxyConfig, ROOT } from './workers.ts';
 
 interface Tracked {
   name: string;
@@ -51,6 +51,7 @@ function launch(name: string, args: string[], options: { group?: boolean; env?: 
 
 /** Stops every child still running: SIGTERM (its whole group for wrangler), then SIGKILL after `graceMs`. */
 export async function stopAll(graceMs = 4000): Promise<void> {
+  await Promise.all(wranglers.splice(0).map((stop) => stop()));
   const left = [...children].filter(alive);
   for (const t of left) {
     t.child.stdin?.end();
@@ -162,58 +163,18 @@ export async function startWorkerHost(bundlePath: string, mockOrigin: string): P
   };
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+const wranglers: (() => Promise<void>)[] = [];
 
 /**
- * Starts the proxy under `wrangler dev` (its own process group) with the bench config passed as
- * `--var`s, state persisted under `stateDir`; resolves with its origin once `/healthz` answers.
+ * Starts the proxy under `wrangler dev` with the bench config, through the same launcher as the
+ * e2e tests and the demo (a built snapshot, wrangler.toml named, its own process group); the
+ * config and key go in an env file under `workDir`. Resolves with its origin; `stopAll` stops it.
  */
-export async function startWranglerDev(mockOrigin: string, stateDir: string): Promise<string> {
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const t = launch(
-    'wrangler dev',
-    [
-      WRANGLER_BIN,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(inspectorPort),
-      '--show-interactive-dev-session=false',
-      '--persist-to',
-      stateDir,
-      '--var',
-      `PROXY_CONFIG:${benchProxyConfig(mockOrigin)}`,
-      '--var',
-      `BENCH_KEY:${BENCH_KEY}`,
-    ],
-    { group: true, env: { WRANGLER_SEND_METRICS: 'false', CI: '1' } },
-  );
-  drainedLines(t).on('line', () => {});
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (!alive(t)) throw new Error(`wrangler dev exited (code ${t.child.exitCode})\n${t.stderr}`);
-    try {
-      const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.ok) return origin;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(250);
-  }
-  throw new Error(`wrangler dev did not answer /healthz within 90 s\n${t.stderr}`);
+export async function startWranglerDev(mockOrigin: string, workDir: string): Promise<string> {
+  mkdirSync(workDir, { recursive: true });
+  const envFile = path.join(workDir, 'bench.env');
+  writeFileSync(envFile, `PROXY_CONFIG='${benchProxyConfig(mockOrigin)}'\nBENCH_KEY=${BENCH_KEY}\n`);
+  const dev = await startSharedWranglerDev({ envFile, workDir, logFile: path.join(workDir, 'wrangler.log'), startTimeoutMs: 90_000 });
+  wranglers.push(dev.stop);
+  return dev.url;
 }
