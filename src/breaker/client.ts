@@ -92,18 +92,22 @@ export function breakerGate(
     },
     report(provider, event) {
       const now = Date.now();
-      const entry = local.get(provider) ?? fresh();
-      // Apply locally at once, so this isolate reacts to its own failures before the object answers.
-      const mirrored = next(entry.state, event, now, options).state;
-      local.set(provider, { ...entry, state: mirrored });
-      const current = local.get(provider) as Local;
-      if (event.type === 'success' && entry.state.state === 'closed') {
-        // While closed, successes only feed the failure-rate window: batch them, one call a second.
+      let current = local.get(provider);
+      if (current === undefined) {
+        current = fresh();
+        local.set(provider, current);
+      }
+      if (event.type === 'success' && current.state.state === 'closed') {
+        // The common case, kept cheap: a success only ends a run of failures locally, and goes to
+        // the object's failure-rate window in a batch, one call a second.
+        if (current.state.consecutiveFailures > 0) current.state = { ...current.state, consecutiveFailures: 0 };
         current.pending += 1;
         current.lastMs = event.ms;
         if (now - current.flushedAt < SUCCESS_BATCH_MS) return;
         return send(provider, current, undefined);
       }
+      // Apply locally at once, so this isolate reacts to its own failures before the object answers.
+      current.state = next(current.state, event, now, options).state;
       send(provider, current, event);
     },
   };
