@@ -49,7 +49,6 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
     waitUntil: call.waitUntil,
   };
   const job: TargetsJob = {
-    targets: call.targets,
     path: '/chat/completions',
     buildBody: (target) => chatBody(body, target, stream),
     readSuccess: readCompletion,
@@ -57,18 +56,28 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
     clientWantsUsage,
     choices: body.n ?? 1,
     assemble: key !== undefined,
-    breakers: call.breakers,
-    requestId: call.requestId,
-    env: call.env,
-    fetch: call.fetch,
-    clientSignal: call.clientSignal,
-    deadlineMs: call.targets[0]?.retry.deadlineMs ?? config.raw.retry.deadlineMs,
+    ...callTargets(call),
   };
   return answer(
     cache,
     () => runTargets(job),
     (err) => degraded(call, err),
   );
+}
+
+/** The parts of a targets job that come from the call itself, the same for every request kind. */
+export function callTargets(
+  call: Omit<ChatCall, 'body'>,
+): Pick<TargetsJob, 'targets' | 'breakers' | 'requestId' | 'env' | 'fetch' | 'clientSignal' | 'deadlineMs'> {
+  return {
+    targets: call.targets,
+    breakers: call.breakers,
+    requestId: call.requestId,
+    env: call.env,
+    fetch: call.fetch,
+    clientSignal: call.clientSignal,
+    deadlineMs: call.targets[0]?.retry.deadlineMs ?? call.config.raw.retry.deadlineMs,
+  };
 }
 
 /** The body sent to one target: the caller's request with the target's model, and usage asked for. */

@@ -1,7 +1,7 @@
 // An embeddings request through the pipeline: cached (embeddings are deterministic), fallback across targets.
 import { cacheControls } from './cache.ts';
 import { cacheKey, canonicalJson, EMBEDDING_KEY_FIELDS, pickFields } from './cache-key.ts';
-import type { ChatCall } from './chat.ts';
+import { type ChatCall, callTargets } from './chat.ts';
 import { type Answer, answer } from './gateway.ts';
 import { readEmbeddings } from './protocols/openai.ts';
 import type { EmbeddingsRequest } from './protocols/openai-schema.ts';
@@ -29,7 +29,6 @@ export async function embeddingsAnswer(call: EmbeddingsCall): Promise<Answer> {
   };
   const run = () =>
     runTargets({
-      targets: call.targets,
       path: '/embeddings',
       buildBody: (target) => JSON.stringify({ ...body, model: target.model }),
       readSuccess: readEmbeddings,
@@ -37,12 +36,7 @@ export async function embeddingsAnswer(call: EmbeddingsCall): Promise<Answer> {
       clientWantsUsage: false,
       choices: 1,
       assemble: false,
-      breakers: call.breakers,
-      requestId: call.requestId,
-      env: call.env,
-      fetch: call.fetch,
-      clientSignal: call.clientSignal,
-      deadlineMs: call.targets[0]?.retry.deadlineMs ?? config.raw.retry.deadlineMs,
+      ...callTargets(call),
     });
   return answer(cache, run, () => undefined);
 }
