@@ -5,7 +5,7 @@ import { type RequestIdVariables, requestId } from 'hono/request-id';
 import { type TimingVariables, timing } from 'hono/timing';
 import type { RuntimeConfig } from './config.ts';
 import { countCalls, ProxyError } from './errors.ts';
-import { writeLog } from './log.ts';
+import { writeError, writeLog } from './log.ts';
 import { type Client, withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
@@ -84,6 +84,6 @@ function toProxyError(err: unknown): ProxyError {
     const code = err.status === 400 ? 'invalid_json' : 'http_error';
     return new ProxyError(err.status, code, err.message || 'Bad request.');
   }
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', name: err instanceof Error ? err.name : typeof err }));
+  writeError('unhandled error', err);
   return new ProxyError(500, 'internal_error', 'The proxy failed unexpectedly.');
 }

@@ -42,3 +42,8 @@ export function writeLog(line: RequestLog): void {
 export function writeWarning(msg: string, fields: Record<string, unknown>): void {
   console.warn(JSON.stringify({ level: 'warn', msg, ...fields }));
 }
+
+/** An error line outside the per-request log: only the error's name, never its message (it may quote input). */
+export function writeError(msg: string, err: unknown): void {
+  console.error(JSON.stringify({ level: 'error', msg, name: err instanceof Error ? err.name : typeof err }));
+}

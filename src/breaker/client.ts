@@ -1,5 +1,6 @@
 // Caller side of the breakers: an isolate-local copy, reports through waitUntil, probe grants, fail open.
 import { writeWarning } from '../log.ts';
+import { withTimeout } from '../timeout.ts';
 import type { BreakerObject, BreakerReply } from './object.ts';
 import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState, next, phaseAt } from './policy.ts';
 
@@ -43,7 +44,7 @@ export function breakerGate(
   waitUntil: (promise: Promise<unknown>) => void,
 ): BreakerGate {
   const call = (provider: string, event: BreakerEvent): Promise<BreakerReply> =>
-    withTimeout(namespace.getByName(provider).apply(event, options));
+    withTimeout(namespace.getByName(provider).apply(event, options), RPC_TIMEOUT_MS, 'breaker object');
   const learn = (provider: string, state: BreakerState): void => {
     const entry = local.get(provider);
     local.set(provider, { ...(entry ?? fresh()), state, at: Date.now(), refreshing: false });
@@ -52,7 +53,7 @@ export function breakerGate(
     if (entry?.refreshing) return;
     if (entry !== undefined) entry.refreshing = true;
     waitUntil(
-      withTimeout(namespace.getByName(provider).snapshot())
+      withTimeout(namespace.getByName(provider).snapshot(), RPC_TIMEOUT_MS, 'breaker object')
         .then((state) => learn(provider, state))
         .catch((err: unknown) => failOpen(provider, err, entry)),
     );
@@ -64,7 +65,7 @@ export function breakerGate(
         // First sight of this provider in this isolate: wait (briefly) for the truth, so a new
         // isolate does not send a request to a provider whose breaker is open.
         try {
-          learn(provider, await withTimeout(namespace.getByName(provider).snapshot()));
+          learn(provider, await withTimeout(namespace.getByName(provider).snapshot(), RPC_TIMEOUT_MS, 'breaker object'));
         } catch (err) {
           failOpen(provider, err, undefined);
           local.set(provider, { ...fresh(), at: Date.now() });
@@ -136,14 +137,6 @@ function fresh(): Local {
 function failOpen(provider: string, err: unknown, entry: Local | undefined): void {
   if (entry !== undefined) entry.refreshing = false;
   writeWarning('breaker unavailable; failing open', { provider, error: err instanceof Error ? err.message.slice(0, 120) : 'unknown' });
-}
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('breaker object timed out')), RPC_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Forgets the isolate-local copies (tests; an admin override). */

@@ -6,8 +6,9 @@ import { forgetLocalBreakers } from '../breaker/client.ts';
 import { ProxyError } from '../errors.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { withConfig } from '../middleware/config.ts';
+import { withTimeout } from '../timeout.ts';
 import { jsonBody, requireJson } from '../validation.ts';
-import { describeBreaker, modelsByProvider, statusReport, withTimeout } from './breaker-status.ts';
+import { describeBreaker, modelsByProvider, statusReport } from './breaker-status.ts';
 
 /** A forced write waits longer than a status read, but never forever. */
 const FORCE_TIMEOUT_MS = 2000;
@@ -35,13 +36,15 @@ export function adminRoutes(): Hono<AppEnv> {
       const { action } = c.req.valid('json');
       if (c.env.BREAKER === undefined) throw new ProxyError(503, 'breaker_unavailable', 'This Worker has no BREAKER binding.');
       const stub = c.env.BREAKER.getByName(provider);
-      const reply = await withTimeout(stub.apply({ type: 'force', action }, config.raw.breaker), FORCE_TIMEOUT_MS).catch(() => {
-        throw new ProxyError(
-          503,
-          'breaker_unavailable',
-          `The breaker of "${provider}" did not answer; the action may not have been applied.`,
-        );
-      });
+      const reply = await withTimeout(stub.apply({ type: 'force', action }, config.raw.breaker), FORCE_TIMEOUT_MS, 'breaker object').catch(
+        () => {
+          throw new ProxyError(
+            503,
+            'breaker_unavailable',
+            `The breaker of "${provider}" did not answer; the action may not have been applied.`,
+          );
+        },
+      );
       // This isolate's copy would otherwise keep routing on the old state for up to a second.
       forgetLocalBreakers(provider);
       const models = modelsByProvider(config).get(provider) ?? [];

@@ -3,6 +3,7 @@ import type { BreakerObject } from '../breaker/object.ts';
 import { type BreakerState, PROBE_LEASE_MS, phaseAt, stats } from '../breaker/policy.ts';
 import type { RuntimeConfig } from '../config.ts';
 import { writeWarning } from '../log.ts';
+import { withTimeout } from '../timeout.ts';
 
 /** How long the status routes wait for one breaker object before showing it as `unknown`. */
 const SNAPSHOT_TIMEOUT_MS = 750;
@@ -98,7 +99,7 @@ export async function statusReport(namespace: Namespace | undefined, config: Run
       const aliases = models.get(id) ?? [];
       if (namespace === undefined) return unknownBreaker(id, aliases);
       try {
-        const state = await withTimeout(namespace.getByName(id).snapshot(), SNAPSHOT_TIMEOUT_MS);
+        const state = await withTimeout(namespace.getByName(id).snapshot(), SNAPSHOT_TIMEOUT_MS, 'breaker object');
         return describeBreaker(id, state, aliases, Date.now());
       } catch (err) {
         writeWarning('breaker unavailable for status', {
@@ -110,13 +111,4 @@ export async function statusReport(namespace: Namespace | undefined, config: Run
     }),
   );
   return { now: Date.now(), providers };
-}
-
-/** Rejects when `promise` takes longer than `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`breaker object did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,10 @@
+// One bounded wait: a promise that rejects when another takes too long.
+
+/** `promise`, or a rejection once `ms` have passed; the timer is always cleared. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'the call'): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
