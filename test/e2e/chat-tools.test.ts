@@ -1,20 +1,11 @@
 // Tool calls through the proxy with the openai SDK: passed through, streamed, and a full round trip.
-import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockCalls, resetMock } from './observers.ts';
 import { collect, sdk, streamedToolArguments } from './proxy-client.ts';
+import { LOOKUP_TOOLS as tools } from './tools.ts';
 
 const client = sdk();
-const tools: ChatCompletionTool[] = [
-  {
-    type: 'function',
-    function: {
-      name: 'lookup',
-      description: 'Looks a word up.',
-      parameters: { type: 'object', properties: { query: { type: 'string' } } },
-    },
-  },
-];
 const question: ChatCompletionMessageParam = { role: 'user', content: 'What is the weather?' };
 
 beforeEach(resetMock);

@@ -1,22 +1,13 @@
 // Degraded replies through wrangler dev and the openai SDK: every target fails and no entry exists.
-import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { cacheSdk, callsTo, proxyHeadersOf, uniquePrompt } from './cache-client.ts';
 import { DEFAULT_REPLY, DOWN, degradedText, HOURS_REPLY, PRICE_REPLY } from './cache-config.ts';
 import { logLineFor, resetMock } from './observers.ts';
 import { collect } from './proxy-client.ts';
+import { LOOKUP_TOOLS as tools } from './tools.ts';
 
 const client = cacheSdk();
-const tools: ChatCompletionTool[] = [
-  {
-    type: 'function',
-    function: {
-      name: 'lookup',
-      description: 'Looks a word up.',
-      parameters: { type: 'object', properties: { query: { type: 'string' } } },
-    },
-  },
-];
 const user = (content: string): ChatCompletionMessageParam => ({ role: 'user', content });
 
 /** Both DOWN targets, each tried twice (one retry). */
