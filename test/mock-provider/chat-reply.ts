@@ -90,37 +90,54 @@ export function replyText(request: ChatRequest, reply = defaultReply, repeat = 1
   return full.startsWith(prefix) ? full.slice(prefix.length) : full;
 }
 
+/** What the mock answers, before any wire shape: text in word-sized pieces, or one tool call. */
+export type Answer =
+  | { kind: 'text'; text: string; pieces: string[]; promptTokens: number }
+  | { kind: 'tool'; name: string; input: { query: string }; arguments: string; fragments: string[]; promptTokens: number };
+
 /**
- * Builds the answer for call `n`: one tool call to the first tool when `tools` were sent and the
- * last message is not a tool result, else text. Usage: prompt tokens from the message text,
- * completion tokens = number of content pieces.
+ * Decides the answer: one call to the first tool when tools were sent and the last message is not
+ * a tool result (its input is `{"query": <last user text>}`, streamed as three argument fragments),
+ * else the reply text. Prompt tokens come from the text of every message. Pure; both wires build
+ * on it, so an OpenAI and an Anthropic request with the same content get the same answer.
  */
-export function chatAnswer(request: ChatRequest, n: number, reply?: string, repeat?: number): ChatAnswer {
-  const prompt = promptTokens(request.messages.map((message) => contentText(message.content)));
+export function answerFor(request: ChatRequest, reply?: string, repeat?: number): Answer {
+  const promptTokensUsed = promptTokens(request.messages.map((message) => contentText(message.content)));
   const last = request.messages.at(-1);
   if (request.toolName !== undefined && last?.role !== 'tool') {
     const lastUser = request.messages.findLast((message) => message.role === 'user');
-    const args = JSON.stringify({ query: contentText(lastUser?.content) });
-    const call = { id: `call_mock_${n}`, type: 'function' as const, function: { name: request.toolName, arguments: args } };
-    const fragments = thirds(args);
+    const input = { query: contentText(lastUser?.content) };
+    const args = JSON.stringify(input);
+    return { kind: 'tool', name: request.toolName, input, arguments: args, fragments: thirds(args), promptTokens: promptTokensUsed };
+  }
+  const text = replyText(request, reply, repeat);
+  return { kind: 'text', text, pieces: splitPieces(text), promptTokens: promptTokensUsed };
+}
+
+/**
+ * Builds the OpenAI answer for call `n` (see `answerFor`). Usage: completion tokens = number of
+ * content pieces (argument fragments for a tool call).
+ */
+export function chatAnswer(request: ChatRequest, n: number, reply?: string, repeat?: number): ChatAnswer {
+  const answer = answerFor(request, reply, repeat);
+  if (answer.kind === 'tool') {
+    const call = { id: `call_mock_${n}`, type: 'function' as const, function: { name: answer.name, arguments: answer.arguments } };
     const start: ChunkDelta = {
       tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }],
     };
     return {
       message: { role: 'assistant', content: null, tool_calls: [call], refusal: null },
       roleDelta: { role: 'assistant', content: null, refusal: null },
-      deltas: [start, ...fragments.map((fragment) => ({ tool_calls: [{ index: 0, function: { arguments: fragment } }] }))],
+      deltas: [start, ...answer.fragments.map((fragment) => ({ tool_calls: [{ index: 0, function: { arguments: fragment } }] }))],
       finishReason: 'tool_calls',
-      usage: usage(prompt, fragments.length),
+      usage: usage(answer.promptTokens, answer.fragments.length),
     };
   }
-  const text = replyText(request, reply, repeat);
-  const pieces = splitPieces(text);
   return {
-    message: { role: 'assistant', content: text, refusal: null },
+    message: { role: 'assistant', content: answer.text, refusal: null },
     roleDelta: { role: 'assistant', content: '', refusal: null },
-    deltas: pieces.map((piece) => ({ content: piece })),
+    deltas: answer.pieces.map((piece) => ({ content: piece })),
     finishReason: 'stop',
-    usage: usage(prompt, pieces.length),
+    usage: usage(answer.promptTokens, answer.pieces.length),
   };
 }

@@ -1,69 +1,33 @@
-// Owns the order and timing of a streamed chat answer, including the scripted mid-stream faults.
+// Owns the OpenAI stream script of a chat answer; timing and faults are played by stream-script.ts.
 
 import type { ChatAnswer } from './chat-reply.ts';
-import { ConnectionLost, sleep } from './connection.ts';
 import type { CompletionMeta } from './openai-wire.ts';
 import { chatChunk, sseData, sseDone, sseMalformed, streamError, usageChunk } from './openai-wire.ts';
-import type { Scenario } from './scenario.ts';
+import type { StreamPlan } from './stream-script.ts';
+import { playStream } from './stream-script.ts';
 
-/** The scenario fields that shape a stream. */
-export type StreamPlan = Pick<
-  Scenario,
-  'firstTokenDelay' | 'tokenDelay' | 'stallAfter' | 'cutAfter' | 'errorEventAfter' | 'malformedAt' | 'noDone'
->;
-
-type StreamFault = { kind: 'stall' | 'cut' | 'error-event'; after: number };
-
-/** The earliest scripted stream fault, its position clamped to the number of content chunks. */
-function firstFault(plan: StreamPlan, chunks: number): StreamFault | undefined {
-  const faults: StreamFault[] = [];
-  if (plan.cutAfter !== undefined) faults.push({ kind: 'cut', after: plan.cutAfter });
-  if (plan.errorEventAfter !== undefined) faults.push({ kind: 'error-event', after: plan.errorEventAfter });
-  if (plan.stallAfter !== undefined) faults.push({ kind: 'stall', after: plan.stallAfter });
-  const first = faults.reduce<StreamFault | undefined>((best, f) => (best === undefined || f.after < best.after ? f : best), undefined);
-  return first && { kind: first.kind, after: Math.min(first.after, chunks) };
-}
-
-async function* faultEvents(fault: StreamFault, signal: AbortSignal): AsyncGenerator<string> {
-  switch (fault.kind) {
-    case 'stall':
-      await sleep(Number.POSITIVE_INFINITY, signal);
-      return;
-    case 'cut':
-      throw new ConnectionLost();
-    case 'error-event':
-      yield sseData(streamError);
-      return;
-  }
-}
+export type { StreamPlan } from './stream-script.ts';
 
 /**
- * The SSE events of one streamed answer: the role-only chunk at once, then content chunks
- * (`first-token-delay` before the first, `token-delay` between the others), the finish chunk,
- * the usage chunk when asked for, and `[DONE]`. Faults at "after N" fire once N content chunks
- * were sent; `malformed-at=N` inserts a broken event just before content chunk N (0-based), or
- * before the finish chunk when N is past the end.
+ * The SSE events of one streamed OpenAI answer: the role-only chunk, one chunk per content delta,
+ * the finish chunk, the usage chunk when asked for, and `[DONE]`, played with the scenario's
+ * delays and faults (see `playStream`; the in-band error is OpenAI's `{"error": {...}}` event).
  */
-export async function* chatEvents(
+export function chatEvents(
   meta: CompletionMeta,
   answer: ChatAnswer,
   includeUsage: boolean,
   plan: StreamPlan,
   signal: AbortSignal,
 ): AsyncGenerator<string> {
-  const count = answer.deltas.length;
-  const fault = firstFault(plan, count);
-  yield sseData(chatChunk(meta, answer.roleDelta, null, includeUsage));
-  for (const [i, delta] of answer.deltas.entries()) {
-    if (fault?.after === i) return yield* faultEvents(fault, signal);
-    await sleep((i === 0 ? plan.firstTokenDelay : plan.tokenDelay) ?? 0, signal);
-    if (plan.malformedAt === i) yield sseMalformed;
-    yield sseData(chatChunk(meta, delta, null, includeUsage));
-  }
-  if (fault) return yield* faultEvents(fault, signal);
-  if (plan.malformedAt !== undefined && plan.malformedAt >= count) yield sseMalformed;
-  yield sseData(chatChunk(meta, {}, answer.finishReason, includeUsage));
-  if (includeUsage) yield sseData(usageChunk(meta, answer.usage));
-  if (plan.noDone) await sleep(Number.POSITIVE_INFINITY, signal);
-  else yield sseDone;
+  const finish = sseData(chatChunk(meta, {}, answer.finishReason, includeUsage));
+  const script = {
+    opening: [sseData(chatChunk(meta, answer.roleDelta, null, includeUsage))],
+    deltas: answer.deltas.map((delta) => sseData(chatChunk(meta, delta, null, includeUsage))),
+    closing: includeUsage ? [finish, sseData(usageChunk(meta, answer.usage))] : [finish],
+    done: sseDone,
+    errorEvent: sseData(streamError),
+    malformed: sseMalformed,
+  };
+  return playStream(script, plan, signal);
 }
