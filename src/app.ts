@@ -8,11 +8,13 @@ import { countCalls, ProxyError } from './errors.ts';
 import { writeError, writeLog } from './log.ts';
 import { type Client, withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
+import { anthropicErrorBody } from './protocols/anthropic.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { embeddingsRoutes } from './routes/embeddings.ts';
 import { healthRoutes } from './routes/health.ts';
+import { messagesRoutes } from './routes/messages.ts';
 import { modelRoutes } from './routes/models.ts';
 import { statusRoutes } from './routes/status.tsx';
 
@@ -48,6 +50,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   });
   app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withClient(), withBodyLimit());
   app.route('/v1', chatRoutes(upstreamFetch));
+  app.route('/v1', messagesRoutes(upstreamFetch));
   app.route('/v1', embeddingsRoutes(upstreamFetch));
   app.route('/v1', modelRoutes());
   app.notFound(() => {
@@ -73,7 +76,9 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
     }
     const headers: Record<string, string> = { ...proxyError.headers };
     if (proxyError.attempts !== undefined) headers['x-proxy-attempts'] = String(countCalls(proxyError.attempts));
-    return c.json(openaiErrorBody(proxyError), proxyError.status as 400, headers);
+    // Anthropic callers (`/v1/messages` and below) get Anthropic's error shape; everyone else OpenAI's.
+    const body = c.req.path.startsWith('/v1/messages') ? anthropicErrorBody(proxyError) : openaiErrorBody(proxyError);
+    return c.json(body, proxyError.status as 400, headers);
   });
   return app;
 }

@@ -6,14 +6,19 @@ import type { ResolvedTarget, RuntimeConfig } from './config.ts';
 import { degradedReply, lastUserText } from './degraded.ts';
 import { countCalls, type ProxyError } from './errors.ts';
 import { type Answer, answer, type CacheJob, replay } from './gateway.ts';
+import type { AnthropicExtras } from './protocols/anthropic-to-chat.ts';
+import { chatToAnthropic } from './protocols/chat-to-anthropic.ts';
 import { readCompletion } from './protocols/openai.ts';
 import { completionToChunks, textCompletion } from './protocols/openai-replay.ts';
 import type { ChatRequest } from './protocols/openai-schema.ts';
+import { chatTargetRequest } from './target-request.ts';
 import { type ChatMeta, runTargets, type TargetsJob } from './targets.ts';
 
 /** One validated chat request and what the Worker gives it. */
 export interface ChatCall {
   body: ChatRequest;
+  /** Parameters only Anthropic targets take, from a `/v1/messages` caller. */
+  extras?: AnthropicExtras;
   targets: readonly ResolvedTarget[];
   config: RuntimeConfig;
   /** Client name: the cache namespace (`public` without client auth). */
@@ -37,7 +42,7 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
   const controls = cacheControls(call.cacheControl, call.cacheTtl, config.raw.cache);
   const key =
     call.kv !== undefined && controls.store
-      ? await cacheKey('chat', call.client, config.version, canonicalJson(pickFields(body, CHAT_KEY_FIELDS)))
+      ? await cacheKey('chat', call.client, config.version, canonicalJson({ ...pickFields(body, CHAT_KEY_FIELDS), ...call.extras }))
       : undefined;
   const cache: CacheJob = {
     kv: call.kv,
@@ -49,9 +54,7 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
     waitUntil: call.waitUntil,
   };
   const job: TargetsJob = {
-    path: '/chat/completions',
-    buildBody: (target) => chatBody(body, target, stream),
-    readSuccess: readCompletion,
+    prepare: (target) => chatTargetRequest(target, chatBody(call, target, stream), readCompletion),
     stream,
     clientWantsUsage,
     choices: body.n ?? 1,
@@ -80,14 +83,31 @@ export function callTargets(
   };
 }
 
-/** The body sent to one target: the caller's request with the target's model, and usage asked for. */
-function chatBody(body: ChatRequest, target: ResolvedTarget, stream: boolean): string {
+/**
+ * The body sent to one target, in its protocol: the caller's request with the target's model, and
+ * usage asked for. Throws UnsupportedRequest when an Anthropic target cannot take the request.
+ */
+function chatBody(call: ChatCall, target: ResolvedTarget, stream: boolean): string {
+  const { body } = call;
+  if (target.provider.protocol === 'anthropic') {
+    return JSON.stringify(chatToAnthropic(body, { model: target.model, maxTokens: target.maxTokens, stream, extras: call.extras }));
+  }
   const out: Record<string, unknown> = { ...body, model: target.model };
+  // cache_control marks are Anthropic's; OpenAI-compatible vendors may refuse them.
+  if (call.extras !== undefined) out.messages = withoutCacheControl(body.messages);
   if (stream) out.stream_options = { ...body.stream_options, include_usage: true };
   if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) {
     out.max_tokens = target.maxTokens;
   }
   return JSON.stringify(out);
+}
+
+function withoutCacheControl(messages: ChatRequest['messages']): unknown[] {
+  return messages.map((message) =>
+    Array.isArray(message.content)
+      ? { ...message, content: message.content.map((part) => ('cache_control' in part ? { ...part, cache_control: undefined } : part)) }
+      : message,
+  );
 }
 
 /** The degraded reply (SPEC "Degraded replies"): plain text, never a tool call, never cached. */

@@ -3,6 +3,7 @@ import { cacheControls } from './cache.ts';
 import { cacheKey, canonicalJson, EMBEDDING_KEY_FIELDS, pickFields } from './cache-key.ts';
 import { type ChatCall, callTargets } from './chat.ts';
 import { type Answer, answer } from './gateway.ts';
+import { UnsupportedRequest } from './protocols/chat-to-anthropic.ts';
 import { readEmbeddings } from './protocols/openai.ts';
 import type { EmbeddingsRequest } from './protocols/openai-schema.ts';
 import { runTargets } from './targets.ts';
@@ -29,9 +30,11 @@ export async function embeddingsAnswer(call: EmbeddingsCall): Promise<Answer> {
   };
   const run = () =>
     runTargets({
-      path: '/embeddings',
-      buildBody: (target) => JSON.stringify({ ...body, model: target.model }),
-      readSuccess: readEmbeddings,
+      prepare: (target) => {
+        if (target.provider.protocol !== 'openai') throw new UnsupportedRequest('embeddings (Anthropic has no embeddings API)');
+        const request = JSON.stringify({ ...body, model: target.model });
+        return { protocol: 'openai', path: '/embeddings', body: request, readSuccess: readEmbeddings };
+      },
       stream: false,
       clientWantsUsage: false,
       choices: 1,

@@ -12,11 +12,16 @@ export interface AttemptSummary {
   error?: string;
 }
 
-const SKIPS = new Set(['missing_key', 'unsupported_protocol', 'breaker_open']);
+const SKIPS = new Set(['missing_key', 'unsupported_request', 'breaker_open']);
 
-/** Upstream calls actually made: targets skipped for a missing key or protocol are not calls. */
+/** Upstream calls actually made: targets skipped (missing key, open breaker, a request they cannot serve) are not calls. */
 export function countCalls(attempts: readonly AttemptSummary[]): number {
-  return attempts.filter((a) => a.status !== null || !SKIPS.has(a.error ?? '')).length;
+  return attempts.filter((a) => !isSkip(a)).length;
+}
+
+/** A target passed over without a call. */
+export function isSkip(attempt: AttemptSummary): boolean {
+  return attempt.status === null && SKIPS.has(attempt.error ?? '');
 }
 
 export interface ProxyErrorOptions {

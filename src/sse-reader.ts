@@ -1,5 +1,6 @@
 // Pulls SSE `data` payloads out of an upstream body, one at a time, with bounded buffering.
 import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { EventTranslator } from './protocols/anthropic-events-in.ts';
 
 // One SSE event larger than this is not a chat chunk; it is dropped as malformed.
 const MAX_EVENT_BYTES = 1024 * 1024;
@@ -22,16 +23,21 @@ export class SseReader {
   /** Events dropped because the parser could not read them. */
   dropped = 0;
 
-  constructor(body: ReadableStream<Uint8Array>) {
+  /** `translate` turns each upstream event into the OpenAI chunk data it stands for (Anthropic targets). */
+  constructor(body: ReadableStream<Uint8Array>, translate?: EventTranslator) {
     this.reader = body.getReader();
     this.stopped = new Promise((resolve) => {
       this.stop = () => resolve({ done: true, value: undefined });
     });
     this.parser = createParser({
       maxBufferSize: MAX_EVENT_BYTES,
-      onEvent: (event) => {
-        this.queue.push(event.data);
-      },
+      onEvent: translate
+        ? (event) => {
+            for (const data of translate(event.data)) this.queue.push(data);
+          }
+        : (event) => {
+            this.queue.push(event.data);
+          },
       onError: () => {
         this.dropped++;
       },

@@ -3,21 +3,22 @@
 import type { BreakerGate } from './breaker/client.ts';
 import type { ResolvedTarget } from './config.ts';
 import { providerKey } from './config.ts';
-import { type AttemptSummary, countCalls, ProxyError } from './errors.ts';
+import { type AttemptSummary, countCalls, isSkip, ProxyError } from './errors.ts';
 import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
-import type { CompletionInfo, Usage } from './protocols/openai.ts';
+import { UnsupportedRequest } from './protocols/chat-to-anthropic.ts';
+import type { Usage } from './protocols/openai.ts';
 import { relayStream, type StreamSummary } from './stream-relay.ts';
+import type { TargetRequest } from './target-request.ts';
 import { type AttemptResult, attempt } from './upstream.ts';
 
 /** One validated request for the fallback list, with everything the loop needs injected. */
 export interface TargetsJob {
   targets: readonly ResolvedTarget[];
-  /** Upstream path under the provider's base URL (`/chat/completions`, `/embeddings`). */
-  path: string;
-  /** Serialises the request for one target. */
-  buildBody: (target: ResolvedTarget) => string;
-  /** Reads a parsed 2xx body: what makes it a success, or undefined when it is not one. */
-  readSuccess: (value: unknown) => CompletionInfo | undefined;
+  /**
+   * The request for one target in its protocol. Throws UnsupportedRequest when the target cannot
+   * serve it as asked (an embeddings call to an Anthropic target, n > 1 for Claude ...): skipped.
+   */
+  prepare: (target: ResolvedTarget) => TargetRequest;
   stream: boolean;
   /** The caller asked for the usage chunk of a stream. */
   clientWantsUsage: boolean;
@@ -68,6 +69,8 @@ interface Run {
   attempts: AttemptSummary[];
   failures: Failed[];
   secrets: string[];
+  /** Why targets were skipped as unable to serve the request, for the final error. */
+  unsupported: string[];
 }
 
 /**
@@ -82,42 +85,52 @@ export async function runTargets(job: TargetsJob): Promise<UpstreamOutcome> {
     attempts: [],
     failures: [],
     secrets: knownSecrets(job),
+    unsupported: [],
   };
   for (const target of job.targets) {
     const key = providerKey(job.env, target.provider);
-    const skip =
-      target.provider.apiKeyEnv !== undefined && key === undefined
-        ? 'missing_key'
-        : target.provider.protocol !== 'openai'
-          ? 'unsupported_protocol'
-          : undefined;
-    const skipped = skip ?? ((await job.breakers?.admit(target.provider.id)) === false ? 'breaker_open' : undefined);
-    if (skipped !== undefined) {
+    const request = target.provider.apiKeyEnv !== undefined && key === undefined ? 'missing_key' : prepare(run, target);
+    const skipped =
+      typeof request === 'string' ? request : (await job.breakers?.admit(target.provider.id)) === false ? 'breaker_open' : undefined;
+    if (skipped !== undefined || typeof request === 'string') {
       run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skipped });
       continue;
     }
-    const outcome = await tryTarget(run, target, key);
+    const outcome = await tryTarget(run, target, key, request);
     if (outcome !== undefined) return outcome;
   }
-  throw finalError(run.attempts, run.failures, 'exhausted');
+  throw finalError(run, 'exhausted');
+}
+
+/** The target's request, or `unsupported_request` when it cannot serve this one (the reason is kept). */
+function prepare(run: Run, target: ResolvedTarget): TargetRequest | 'unsupported_request' {
+  try {
+    return run.job.prepare(target);
+  } catch (err) {
+    if (!(err instanceof UnsupportedRequest)) throw err;
+    run.unsupported.push(`${target.provider.id}: ${err.message}`);
+    return 'unsupported_request';
+  }
 }
 
 /**
  * Attempts one target, retrying as the policy says. Returns the outcome on success, undefined to
  * move on to the next target; throws on a terminal error, the deadline or a client abort.
  */
-async function tryTarget(run: Run, target: ResolvedTarget, key: string | undefined): Promise<UpstreamOutcome | undefined> {
+async function tryTarget(
+  run: Run,
+  target: ResolvedTarget,
+  key: string | undefined,
+  request: TargetRequest,
+): Promise<UpstreamOutcome | undefined> {
   const { job } = run;
-  const body = job.buildBody(target);
   const summary = { provider: target.provider.id, model: target.model };
   for (let retriesDone = 0; ; retriesDone++) {
-    if (Date.now() >= run.deadlineAt) throw finalError(run.attempts, run.failures, 'deadline');
+    if (Date.now() >= run.deadlineAt) throw finalError(run, 'deadline');
     const result = await attempt({
       target,
       key,
-      body,
-      path: job.path,
-      readSuccess: job.readSuccess,
+      request,
       stream: job.stream,
       clientWantsUsage: job.clientWantsUsage,
       requestId: job.requestId,
@@ -229,8 +242,17 @@ function terminalError(target: ResolvedTarget, failure: UpstreamFailure, c: Clas
   return new ProxyError(status, code, `Provider "${target.provider.id}" rejected the request${detail}`, { attempts });
 }
 
-/** The most useful error once nothing is left: context length over the generic 503. */
-function finalError(attempts: AttemptSummary[], failures: Failed[], why: 'deadline' | 'exhausted'): ProxyError {
+/**
+ * The most useful error once nothing is left: context length over the generic 503, and a 400 when
+ * no target could serve the request as asked.
+ */
+function finalError(run: Run, why: 'deadline' | 'exhausted'): ProxyError {
+  const { attempts, failures } = run;
+  if (run.unsupported.length > 0 && attempts.every(isSkip)) {
+    return new ProxyError(400, 'unsupported_request', `No target can serve this request: ${run.unsupported.join('; ')}.`, {
+      attempts,
+    });
+  }
   const context = failures.find((f) => f.classification.reason === 'context_length');
   if (context !== undefined) {
     const detail = 'message' in context.failure && context.failure.message ? `: ${context.failure.message}` : '';

@@ -5,18 +5,15 @@ import { parseRetryAfter, type UpstreamFailure } from './fallback.ts';
 import { type ChunkInfo, type CompletionInfo, isObject, parseJson, readChunk, readErrorInfo } from './protocols/openai.ts';
 import { scrub } from './scrub.ts';
 import { SseReader } from './sse-reader.ts';
+import { protocolHeaders, type TargetRequest } from './target-request.ts';
 
 const MAX_ERROR_BODY = 64 * 1024;
 
 export interface AttemptInput {
   target: ResolvedTarget;
   key: string | undefined;
-  /** The request body for this target, already serialised. */
-  body: string;
-  /** Path under the provider's base URL. */
-  path: string;
-  /** What makes a parsed 2xx body a success. */
-  readSuccess: (value: unknown) => CompletionInfo | undefined;
+  /** The request in the target's protocol, and how to read its answer. */
+  request: TargetRequest;
   stream: boolean;
   /** The caller asked for the usage chunk (`stream_options.include_usage`). */
   clientWantsUsage: boolean;
@@ -63,10 +60,10 @@ export async function attempt(input: AttemptInput): Promise<AttemptResult> {
 
   let response: Response;
   try {
-    response = await input.fetch(`${target.provider.baseUrl}${input.path}`, {
+    response = await input.fetch(`${target.provider.baseUrl}${input.request.path}`, {
       method: 'POST',
       headers: upstreamHeaders(input),
-      body: input.body,
+      body: input.request.body,
       signal: clock.signal,
     });
   } catch (err) {
@@ -83,15 +80,18 @@ export async function attempt(input: AttemptInput): Promise<AttemptResult> {
     }
     const isSse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
     if (!stream || !isSse) {
-      const text = await response.text();
-      const parsed = parseJson(text);
-      const info = input.readSuccess(parsed);
+      const raw = await response.text();
+      const { toOpenAI, readSuccess } = input.request;
+      const vendor = parseJson(raw);
+      const parsed = toOpenAI === undefined || vendor === undefined ? vendor : toOpenAI(vendor, Date.now());
+      const info = parsed === undefined ? undefined : readSuccess(parsed);
       if (info !== undefined && !stream) {
         clock.stop();
+        const text = toOpenAI === undefined ? raw : JSON.stringify(parsed);
         return { ok: true, kind: 'json', text, info, status, ms: Date.now() - startedAt };
       }
-      if (isObject(parsed) && 'error' in parsed) {
-        const err = readErrorInfo(parsed);
+      if (isObject(vendor) && 'error' in vendor) {
+        const err = readErrorInfo(vendor);
         return fail({ kind: 'stream_error', ...err, message: scrub(err.message, input.secrets) }, status);
       }
       return fail({ kind: 'bad_response', message: stream ? 'answer is not an event stream' : 'answer is not a chat completion' }, status);
@@ -114,7 +114,7 @@ async function waitForCommit(
   startedAt: number,
   fail: (failure: UpstreamFailure, status: number | null) => AttemptResult,
 ): Promise<AttemptResult> {
-  const reader = new SseReader(body);
+  const reader = new SseReader(body, input.request.translator?.(startedAt));
   clock.onExpire = () => reader.cancel();
   clock.setPhase('first_token', input.target.retry.firstTokenTimeoutMs - (Date.now() - startedAt));
   const prefix: string[] = [];
@@ -143,14 +143,13 @@ async function waitForCommit(
 }
 
 function upstreamHeaders(input: AttemptInput): Record<string, string> {
-  const headers: Record<string, string> = {
-    ...input.target.provider.headers,
+  return {
     'content-type': 'application/json',
     accept: input.stream ? 'text/event-stream' : 'application/json',
     'x-request-id': input.requestId,
+    ...protocolHeaders(input.request.protocol, input.key),
+    ...input.target.provider.headers,
   };
-  if (input.key !== undefined) headers.authorization = `Bearer ${input.key}`;
-  return headers;
 }
 
 async function readBounded(response: Response): Promise<string> {

@@ -39,18 +39,53 @@ export interface UpstreamErrorInfo {
   message: string;
 }
 
-/** Reads `{"error": {...}}` (or a bare `{"message"}`/string) from a vendor's error body; tolerant of junk. */
+/**
+ * Reads `{"error": {...}}` (or a bare `{"message"}`/string) from a vendor's error body; tolerant of
+ * junk. Gemini's OpenAI endpoint wraps the body in an array (`[{"error": {...}}]`) and names the
+ * kind in `status` (`RESOURCE_EXHAUSTED`); both are read.
+ */
 export function readErrorInfo(value: unknown): UpstreamErrorInfo {
   if (typeof value === 'string') return { code: '', type: '', message: value };
-  const root = isObject(value) ? value : {};
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  const root = isObject(first) ? first : {};
   const err = 'error' in root ? root.error : root;
   if (typeof err === 'string') return { code: '', type: '', message: err };
   if (!isObject(err)) return { code: '', type: '', message: '' };
+  const code = typeof err.code === 'string' || typeof err.code === 'number' ? String(err.code).toLowerCase() : '';
+  const type = typeof err.type === 'string' ? err.type : typeof err.status === 'string' ? err.status : '';
   return {
-    code: typeof err.code === 'string' || typeof err.code === 'number' ? String(err.code).toLowerCase() : '',
-    type: typeof err.type === 'string' ? err.type.toLowerCase() : '',
+    code: VENDOR_CODES[code] ?? code,
+    type: type.toLowerCase(),
     message: typeof err.message === 'string' ? err.message : '',
   };
+}
+
+/**
+ * Vendor business codes that mean an OpenAI error code, so the classifier reads them alike.
+ * Zhipu: 1113 "balance exhausted" comes with a 429 (out of credit, not a rate limit); 1301
+ * "unsafe or sensitive content" with a 400 (a content-policy rejection).
+ */
+const VENDOR_CODES: Readonly<Record<string, string>> = { '1113': 'insufficient_quota', '1301': 'content_filter' };
+
+// Finish reasons that end a choice because the vendor failed, not because the answer is done:
+// OpenRouter's mid-stream error chunk and Zhipu's `network_error` (inference failed).
+const FAILED_FINISH = new Set(['error', 'network_error']);
+
+/**
+ * The failure a stream event carries, or undefined for an ordinary chunk: an `error` object
+ * (OpenAI, OpenRouter mid-stream), or a choice finished with `error`/`network_error` and no error
+ * object. Such an event must end the stream with an in-band error, never with `[DONE]`.
+ */
+export function streamErrorOf(value: unknown): UpstreamErrorInfo | undefined {
+  if (!isObject(value)) return undefined;
+  if ('error' in value && value.error !== null && value.error !== undefined) return readErrorInfo(value);
+  if (!Array.isArray(value.choices)) return undefined;
+  for (const choice of value.choices) {
+    if (isObject(choice) && typeof choice.finish_reason === 'string' && FAILED_FINISH.has(choice.finish_reason)) {
+      return { code: choice.finish_reason, type: '', message: `The stream ended with finish_reason "${choice.finish_reason}".` };
+    }
+  }
+  return undefined;
 }
 
 /** What a non-streaming answer must have to count as a success, plus what logs need. */
@@ -62,7 +97,7 @@ export interface CompletionInfo {
 /** Checks a parsed 2xx body is a chat completion; returns undefined when it is not. */
 export function readCompletion(value: unknown): CompletionInfo | undefined {
   if (!isObject(value) || !Array.isArray(value.choices) || value.choices.length === 0) return undefined;
-  return { model: typeof value.model === 'string' ? value.model : undefined, usage: readUsage(value.usage) };
+  return { model: typeof value.model === 'string' ? value.model : undefined, usage: usageOf(value) };
 }
 
 /** Checks a parsed 2xx body is an embeddings list; its usage has no completion tokens. */
@@ -76,16 +111,49 @@ export function readEmbeddings(value: unknown): CompletionInfo | undefined {
   };
 }
 
-/** Reads a usage object when it has the three counts. */
+/**
+ * Reads a usage object when it has the prompt and completion counts, in OpenAI's terms: reasoning
+ * tokens a vendor counts outside `completion_tokens` are folded in (see `uncountedReasoning`).
+ */
 export function readUsage(value: unknown): Usage | undefined {
   if (!isObject(value)) return undefined;
   const { prompt_tokens, completion_tokens, total_tokens } = value;
   if (typeof prompt_tokens !== 'number' || typeof completion_tokens !== 'number') return undefined;
+  const completion = completion_tokens + uncountedReasoning(value, prompt_tokens, completion_tokens);
   return {
     prompt_tokens,
-    completion_tokens,
-    total_tokens: typeof total_tokens === 'number' ? total_tokens : prompt_tokens + completion_tokens,
+    completion_tokens: completion,
+    total_tokens: typeof total_tokens === 'number' ? total_tokens : prompt_tokens + completion,
   };
+}
+
+/**
+ * Reasoning tokens left out of `completion_tokens`. OpenAI counts them in; xAI reports them apart
+ * (total = prompt + completion + reasoning), so cost would miss them. Only a gap the reasoning
+ * count explains exactly is added, so vendors that already count them in are left alone.
+ */
+function uncountedReasoning(usage: Record<string, unknown>, prompt: number, completion: number): number {
+  const details = isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : {};
+  const reasoning = details.reasoning_tokens;
+  const total = usage.total_tokens;
+  if (typeof reasoning !== 'number' || typeof total !== 'number' || reasoning <= 0) return 0;
+  return total === prompt + completion + reasoning ? reasoning : 0;
+}
+
+/**
+ * The usage of an answer or a chunk wherever the vendor puts it: top-level `usage` (OpenAI),
+ * `x_groq.usage` (Groq's last chunk), or inside a choice (Moonshot's last chunk, `choices[0].usage`).
+ */
+export function usageOf(value: Record<string, unknown>): Usage | undefined {
+  const top = readUsage(value.usage);
+  if (top !== undefined) return top;
+  const groq = isObject(value.x_groq) ? readUsage(value.x_groq.usage) : undefined;
+  if (groq !== undefined || !Array.isArray(value.choices)) return groq;
+  for (const choice of value.choices) {
+    const inChoice = isObject(choice) ? readUsage(choice.usage) : undefined;
+    if (inChoice !== undefined) return inChoice;
+  }
+  return undefined;
 }
 
 /** What one streamed chunk means to the relay. */
@@ -108,7 +176,7 @@ export function readChunk(value: unknown): ChunkInfo | undefined {
     token: false,
     finished: [],
     toolCall: false,
-    usage: readUsage(value.usage),
+    usage: usageOf(value),
     usageOnly: value.choices.length === 0,
     model: typeof value.model === 'string' ? value.model : undefined,
   };
@@ -116,7 +184,10 @@ export function readChunk(value: unknown): ChunkInfo | undefined {
     if (!isObject(choice)) return undefined;
     const delta = isObject(choice.delta) ? choice.delta : {};
     if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) info.toolCall = info.token = true;
-    if (nonEmpty(delta.content) || nonEmpty(delta.reasoning_content) || nonEmpty(delta.refusal)) info.token = true;
+    // Reasoning arrives as `reasoning_content` (DeepSeek, xAI, Qwen, Zhipu) or `reasoning` (OpenRouter, Ollama, Groq).
+    if (nonEmpty(delta.content) || nonEmpty(delta.reasoning_content) || nonEmpty(delta.reasoning) || nonEmpty(delta.refusal)) {
+      info.token = true;
+    }
     if (typeof choice.finish_reason === 'string') {
       info.token = true;
       info.finished.push(typeof choice.index === 'number' ? choice.index : 0);

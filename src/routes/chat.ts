@@ -2,10 +2,9 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app.ts';
 import { chatAnswer } from '../chat.ts';
-import { badRequest } from '../errors.ts';
 import { chatRequestSchema } from '../protocols/openai-schema.ts';
 import { respond } from '../respond.ts';
-import { callContext, targetsFor } from '../route-call.ts';
+import { callContext, checkLimits, targetsFor } from '../route-call.ts';
 import { jsonBody, requireJson } from '../validation.ts';
 
 /** The chat route; `upstreamFetch` is injectable so tests can stand in for vendors. */
@@ -16,15 +15,7 @@ export function chatRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
     const info = c.get('info');
     info.model = body.model;
     info.stream = body.stream === true;
-    const limits = c.get('config').raw.limits;
-    if (body.messages.length > limits.maxMessages) {
-      throw badRequest(`Too many messages: ${body.messages.length} (the limit is ${limits.maxMessages}).`, 'messages', 'too_many_messages');
-    }
-    const cap = Math.min(limits.maxTokens, c.get('client').key?.maxTokens ?? Number.POSITIVE_INFINITY);
-    const asked = body.max_completion_tokens ?? body.max_tokens;
-    if (asked != null && asked > cap) {
-      throw badRequest(`max_tokens ${asked} is above the limit of ${cap} for this client.`, 'max_tokens', 'max_tokens_too_large');
-    }
+    checkLimits(c, body.messages.length, body.max_completion_tokens ?? body.max_tokens);
     const targets = targetsFor(c, body.model);
     const answer = await chatAnswer({ ...callContext(c, upstreamFetch), body, targets });
     return respond(c, '/v1/chat/completions', answer);
