@@ -103,7 +103,7 @@ function userBlocks(content: UserContent): Json[] {
         return [{ type: 'image', source: imageSource(part.image_url.url) }];
       case 'file':
         return [documentBlock(part.file)];
-      case 'input_audio':
+      default:
         throw new UnsupportedRequest('audio input');
     }
   });
