@@ -1,14 +1,16 @@
-// Owns the mock provider: a web-standard fetch that routes, records calls, counts `times`/`after` and plays faults.
+// Owns the mock provider's front door: a web-standard fetch that picks the wire, records calls, counts `times`/`after` and plays connection faults.
 
-import { chatAnswer, promptTokens, readChatRequest } from './chat-reply.ts';
-import { chatEvents } from './chat-stream.ts';
-import { abortReason, ConnectionLost, eventStream, sleep } from './connection.ts';
-import type { ErrorOverrides } from './openai-wire.ts';
-import { chatCompletion, embeddingList, errorBody, modelList } from './openai-wire.ts';
+import { anthropicDialect } from './anthropic-routes.ts';
+import { abortReason, ConnectionLost, sleep } from './connection.ts';
+import type { Dialect } from './dialect.ts';
+import type { Exchange } from './exchange.ts';
+import { bodyModel, field, readBody } from './exchange.ts';
+import { openaiDialect } from './openai-routes.ts';
 import type { Scenario } from './scenario.ts';
 import { faultsApply, parseScenario, splitMockPath, withoutFaults } from './scenario.ts';
 
 export { ConnectionLost } from './connection.ts';
+export { mockModels } from './openai-routes.ts';
 
 /** One request the mock received, in arrival order. */
 export type MockCall = {
@@ -16,17 +18,23 @@ export type MockCall = {
   n: number;
   /** The scenario as written in the URL (decoded), `''` when none. */
   scenario: string;
-  /** The API path after the scenario, e.g. `/v1/chat/completions`. */
+  /** The API path after the scenario, e.g. `/v1/chat/completions` or `/v1/messages`. */
   path: string;
   model: string | null;
   stream: boolean;
+  /** The `Authorization` header (OpenAI-style `Bearer <key>`), or null. */
   authorization: string | null;
+  /** The `x-api-key` header (Anthropic-style key), or null. */
+  apiKey: string | null;
+  /** The `anthropic-version` header, or null. */
+  anthropicVersion: string | null;
+  /** The `x-request-id` header the caller sent, or null. */
   requestId: string | null;
   /** The parsed JSON body; `null` when there was none or it was not JSON. */
   body: unknown;
 };
 
-/** A scriptable fake OpenAI-compatible vendor. */
+/** A scriptable fake vendor speaking the OpenAI-compatible and the Anthropic Messages wires. */
 export type MockProvider = {
   readonly name: string;
   /**
@@ -46,45 +54,9 @@ export type MockProviderOptions = {
   name?: string;
 };
 
-/** The models `/v1/models` lists. Any model name is accepted on the other routes. */
-export const mockModels = ['mock-model', 'gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small'] as const;
-
-type Parsed = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid' };
-
-type Context = {
-  n: number;
-  plan: Scenario;
-  body: Parsed;
-  signal: AbortSignal;
-  headers: Record<string, string>;
-};
-
-const unparsableBody =
-  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)";
-
-async function readBody(request: Request): Promise<Parsed> {
-  if (request.method === 'GET' || request.method === 'HEAD') return { kind: 'none' };
-  const text = await request.text();
-  if (text === '') return { kind: 'none' };
-  try {
-    return { kind: 'json', value: JSON.parse(text) };
-  } catch {
-    return { kind: 'invalid' };
-  }
-}
-
-function field(body: Parsed, key: string): unknown {
-  if (body.kind !== 'json' || typeof body.value !== 'object' || body.value === null) return undefined;
-  return Object.hasOwn(body.value, key) ? Reflect.get(body.value, key) : undefined;
-}
-
-function json(status: number, value: unknown, headers: Record<string, string>): Response {
-  return new Response(JSON.stringify(value), { status, headers: { ...headers, 'content-type': 'application/json' } });
-}
-
-function failure(ctx: Pick<Context, 'body' | 'headers'>, status: number, overrides: ErrorOverrides): Response {
-  const model = field(ctx.body, 'model');
-  return json(status, errorBody(status, overrides, typeof model === 'string' ? model : undefined), ctx.headers);
+/** Paths under `/v1/messages` speak Anthropic (errors included); every other path speaks OpenAI. */
+function dialectFor(apiPath: string): Dialect {
+  return apiPath === '/v1/messages' || apiPath.startsWith('/v1/messages/') ? anthropicDialect : openaiDialect;
 }
 
 /** Retry hints from the scenario, sent on whatever the scripted call answers. */
@@ -96,47 +68,24 @@ function retryHeaders(plan: Scenario, now: number): Record<string, string> {
   return headers;
 }
 
-function chat(ctx: Context): Response {
-  if (ctx.body.kind !== 'json') return failure(ctx, 400, { message: unparsableBody });
-  const request = readChatRequest(ctx.body.value);
-  if (typeof request === 'string') return failure(ctx, 400, { message: request });
-  const answer = chatAnswer(request, ctx.n, ctx.plan.reply, ctx.plan.repeat);
-  const meta = { id: `chatcmpl-mock-${ctx.n}`, model: request.model, created: Math.floor(Date.now() / 1000) };
-  if (!request.stream) return json(200, chatCompletion(meta, answer.message, answer.finishReason, answer.usage), ctx.headers);
-  const body = eventStream((stop) => chatEvents(meta, answer, request.includeUsage, ctx.plan, stop), ctx.signal);
-  return new Response(body, {
-    status: 200,
-    headers: { ...ctx.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
-  });
-}
-
-function embeddingInputs(input: unknown): string[] | undefined {
-  const asText = (item: unknown) => (typeof item === 'string' ? item : Array.isArray(item) ? item.join(' ') : undefined);
-  if (typeof input === 'string') return [input];
-  if (!Array.isArray(input) || input.length === 0) return undefined;
-  if (input.every((item) => typeof item === 'number')) return [input.join(' ')];
-  const texts = input.map(asText);
-  return texts.every((text) => text !== undefined) ? texts : undefined;
-}
-
-function embeddings(ctx: Context): Response {
-  if (ctx.body.kind !== 'json') return failure(ctx, 400, { message: unparsableBody });
-  const model = field(ctx.body, 'model');
-  const inputs = embeddingInputs(field(ctx.body, 'input'));
-  if (typeof model !== 'string') return failure(ctx, 400, { message: 'you must provide a model parameter' });
-  if (inputs === undefined) return failure(ctx, 400, { message: "'input' must be a string or an array of strings" });
-  const format = field(ctx.body, 'encoding_format') === 'base64' ? 'base64' : 'float';
-  return json(200, embeddingList(inputs, model, format, promptTokens(inputs)), ctx.headers);
-}
-
-function route(ctx: Context, method: string, path: string, name: string): Response {
-  if (method === 'GET' && path === '/v1/models') {
-    return json(200, modelList(mockModels, name, 1_700_000_000), ctx.headers);
+/** The scripted part of a call once it was admitted: status, bad JSON, or the healthy answer. */
+async function play(dialect: Dialect, exchange: Exchange, method: string, apiPath: string): Promise<Response> {
+  const { plan, signal } = exchange;
+  await sleep(plan.delay ?? 0, signal);
+  if (plan.reset) throw new ConnectionLost();
+  if (plan.hang) await sleep(Number.POSITIVE_INFINITY, signal);
+  const refused = dialect.admit(exchange);
+  if (refused !== undefined) return refused;
+  if (plan.status !== undefined) {
+    return dialect.failure(exchange, plan.status, { code: plan.code, type: plan.type, message: plan.message });
   }
-  if (method === 'POST' && path === '/v1/embeddings') return embeddings(ctx);
-  if (method === 'POST' && path === '/v1/chat/completions') return chat(ctx);
-  const error = { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error', code: null, param: null };
-  return json(404, { error }, ctx.headers);
+  if (plan.badJson) {
+    return new Response(dialect.truncatedBody(exchange.n), {
+      status: 200,
+      headers: { ...exchange.headers, 'content-type': 'application/json' },
+    });
+  }
+  return dialect.answer(exchange, method, apiPath);
 }
 
 /** Builds a fresh mock provider with its own call log and `times`/`after` counters. */
@@ -147,48 +96,35 @@ export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}):
 
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     const request = new Request(input, init);
-    const { signal } = request;
+    const { signal, headers: requestHeaders } = request;
     if (signal.aborted) throw abortReason(signal);
     const { scenario: encoded, apiPath } = splitMockPath(new URL(request.url).pathname);
     const body = await readBody(request);
     const n = ++seq;
     const parsed = parseScenario(encoded);
-    const model = field(body, 'model');
     log.push({
       n,
       scenario: parsed.ok ? parsed.scenario.raw : encoded,
       path: apiPath,
-      model: typeof model === 'string' ? model : null,
+      model: bodyModel(body) ?? null,
       stream: field(body, 'stream') === true,
-      authorization: request.headers.get('authorization'),
-      requestId: request.headers.get('x-request-id'),
+      authorization: requestHeaders.get('authorization'),
+      apiKey: requestHeaders.get('x-api-key'),
+      anthropicVersion: requestHeaders.get('anthropic-version'),
+      requestId: requestHeaders.get('x-request-id'),
       body: body.kind === 'json' ? body.value : null,
     });
-    const headers: Record<string, string> = { 'x-request-id': `req_mock_${n}`, 'x-mock-provider': name, 'x-mock-call': String(n) };
-    if (!parsed.ok) return failure({ body, headers }, 400, { message: `mock provider: bad scenario '${encoded}': ${parsed.reason}` });
-
+    const dialect = dialectFor(apiPath);
+    const headers = { [dialect.requestIdHeader]: `req_mock_${n}`, 'x-mock-provider': name, 'x-mock-call': String(n) };
+    if (!parsed.ok) {
+      return dialect.failure({ n, body, headers }, 400, { message: `mock provider: bad scenario '${encoded}': ${parsed.reason}` });
+    }
     const scenario = parsed.scenario;
     const count = (counters.get(scenario.id) ?? 0) + 1;
     counters.set(scenario.id, count);
     const plan = faultsApply(scenario, count) ? scenario : withoutFaults(scenario);
-    const ctx: Context = { n, plan, body, signal, headers: { ...headers, ...retryHeaders(plan, Date.now()) } };
-
-    await sleep(plan.delay ?? 0, signal);
-    if (plan.reset) throw new ConnectionLost();
-    if (plan.hang) await sleep(Number.POSITIVE_INFINITY, signal);
-    if (plan.key !== undefined && request.headers.get('authorization') !== `Bearer ${plan.key}`) {
-      return failure(ctx, 401, { code: 'invalid_api_key' });
-    }
-    if (plan.status !== undefined) {
-      return failure(ctx, plan.status, { code: plan.code, type: plan.type, message: plan.message });
-    }
-    if (plan.badJson) {
-      return new Response(`{"id":"chatcmpl-mock-${n}","object":"chat.completion","choices":[{"index":0,"message":`, {
-        status: 200,
-        headers: { ...ctx.headers, 'content-type': 'application/json' },
-      });
-    }
-    return route(ctx, request.method, apiPath, name);
+    const exchange = { n, name, plan, body, requestHeaders, signal, headers: { ...headers, ...retryHeaders(plan, Date.now()) } };
+    return play(dialect, exchange, request.method, apiPath);
   }
 
   return {

@@ -238,6 +238,8 @@ describe('createMockProvider', () => {
         model: 'gpt-4o-mini',
         stream: true,
         authorization: 'Bearer sk-test',
+        apiKey: null,
+        anthropicVersion: null,
         requestId: 'req-1',
         body: { model: 'gpt-4o-mini', messages: hello, stream: true },
       },

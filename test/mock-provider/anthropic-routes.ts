@@ -1,0 +1,66 @@
+// Owns the Anthropic route of the mock: POST /v1/messages with x-api-key and anthropic-version checks and Anthropic errors.
+
+import { anthropicAnswer } from './anthropic-answer.ts';
+import { anthropicErrorBody } from './anthropic-errors.ts';
+import { readAnthropicRequest } from './anthropic-request.ts';
+import { anthropicEvents } from './anthropic-stream.ts';
+import { anthropicMessage, truncatedMessage } from './anthropic-wire.ts';
+import { eventStream } from './connection.ts';
+import type { Dialect, ErrorScript } from './dialect.ts';
+import type { Exchange, FailureExchange } from './exchange.ts';
+import { bodyModel, json } from './exchange.ts';
+
+/** The `anthropic-version` values the mock accepts (Anthropic's published versions). */
+export const anthropicVersions = ['2023-06-01', '2023-01-01'] as const;
+
+function failure(exchange: FailureExchange, status: number, script: ErrorScript): Response {
+  const body = anthropicErrorBody(status, `req_mock_${exchange.n}`, script, bodyModel(exchange.body));
+  return json(status, body, exchange.headers);
+}
+
+function admit(exchange: Exchange): Response | undefined {
+  const { key } = exchange.plan;
+  const apiKey = exchange.requestHeaders.get('x-api-key');
+  if (key !== undefined && apiKey !== key) {
+    return failure(exchange, 401, { message: apiKey === null ? 'x-api-key header is required' : 'invalid x-api-key' });
+  }
+  const version = exchange.requestHeaders.get('anthropic-version');
+  if (version === null) return failure(exchange, 400, { message: 'anthropic-version: header is required' });
+  if (!anthropicVersions.some((known) => known === version)) {
+    return failure(exchange, 400, { message: `anthropic-version: "${version}" is not a valid version` });
+  }
+  return undefined;
+}
+
+function messages(exchange: Exchange): Response {
+  const { n, plan, body, signal, headers } = exchange;
+  if (body.kind === 'invalid') return failure(exchange, 400, { message: 'The request body is not valid JSON.' });
+  const request = readAnthropicRequest(body.kind === 'json' ? body.value : undefined);
+  if (typeof request === 'string') return failure(exchange, 400, { message: request });
+  const answer = anthropicAnswer(request, n, plan.reply, plan.repeat);
+  const meta = { id: `msg_mock_${n}`, model: request.chat.model };
+  if (!request.chat.stream) {
+    return json(200, anthropicMessage(meta, answer.content, answer.stopReason, answer.stopSequence, answer.usage), headers);
+  }
+  const events = eventStream((stop) => anthropicEvents(meta, answer, plan, stop), signal);
+  return new Response(events, {
+    status: 200,
+    headers: { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+  });
+}
+
+/**
+ * The Anthropic wire: `POST /v1/messages`. Every call needs a known `anthropic-version` header
+ * (400 otherwise); scenario `key=` is checked against `x-api-key` (401 `authentication_error`).
+ * Errors are `{"type":"error","error":{"type","message"},"request_id"}` with a `request-id` header.
+ */
+export const anthropicDialect: Dialect = {
+  requestIdHeader: 'request-id',
+  admit,
+  failure,
+  truncatedBody: (n) => truncatedMessage(`msg_mock_${n}`),
+  answer(exchange, method, path) {
+    if (method === 'POST' && path === '/v1/messages') return messages(exchange);
+    return failure(exchange, 404, { type: 'not_found_error', message: `Not found: ${method} ${path}` });
+  },
+};
