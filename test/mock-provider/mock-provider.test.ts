@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MockProvider } from './handler.ts';
 import { createMockProvider } from './handler.ts';
 import { embedVector } from './openai-wire.ts';
+import { drain } from './sse-reader.ts';
 
 const origin = 'http://mock.test';
 const hello = [{ role: 'user', content: 'Say hello' }];
@@ -40,22 +41,6 @@ function streamedText(events: string[]): string {
     .filter((data) => data !== '[DONE]' && !data.startsWith('{"choices": ['))
     .map((data) => chunk(data).choices[0]?.delta.content ?? '')
     .join('');
-}
-
-/** Reads a stream until it ends or errors; returns what arrived and the error, if any. */
-async function drain(body: ReadableStream<Uint8Array>): Promise<{ text: string; error: unknown }> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { text, error: undefined };
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch (error) {
-    return { text, error };
-  }
 }
 
 describe('createMockProvider', () => {
@@ -165,7 +150,7 @@ describe('createMockProvider', () => {
 
   it('errors the stream with a lost connection after cut-after chunks', async () => {
     const response = await chat(createMockProvider(), 'cut-after=2', { stream: true });
-    const { text, error } = await drain(response.body ?? new ReadableStream());
+    const { text, error } = await drain(response.body);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toBe('Network connection lost.');
     expect(streamedText(dataEvents(text))).toBe('Hello from');
@@ -196,7 +181,7 @@ describe('createMockProvider', () => {
     const controller = new AbortController();
     const response = await chat(createMockProvider(), 'stall-after=1', { stream: true }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
-    const { text, error } = await drain(response.body ?? new ReadableStream());
+    const { text, error } = await drain(response.body);
     expect(error).toBeDefined();
     expect(streamedText(dataEvents(text))).toBe('Hello');
   });
