@@ -26,6 +26,8 @@ export interface TargetSpec {
   extra?: Record<string, unknown>;
   /** Provider id; `p1`, `p2`... by position when absent. */
   id?: string;
+  /** Wire protocol the provider speaks (the mock speaks both); `openai` when absent. */
+  protocol?: 'openai' | 'anthropic';
 }
 
 /** A PROXY_CONFIG with one provider per target, each pointed at the mock with its own scenario. */
@@ -35,7 +37,7 @@ export function configFor(targets: TargetSpec[], overrides: Record<string, unkno
     const id = t.id ?? `p${i + 1}`;
     const base = t.scenario === '' ? 'http://mock.test/v1' : `http://mock.test/${t.scenario}/v1`;
     const key = t.key === undefined ? 'MOCK_A_KEY' : t.key;
-    providers[id] = { protocol: 'openai', baseUrl: base, ...(key === null ? {} : { apiKeyEnv: key }) };
+    providers[id] = { protocol: t.protocol ?? 'openai', baseUrl: base, ...(key === null ? {} : { apiKeyEnv: key }) };
     return { provider: id, model: t.model ?? `model-${id}`, ...t.extra };
   });
   return { providers, models: { chat: { targets: list } }, retry: FAST_RETRY, ...overrides };
@@ -47,6 +49,8 @@ export interface Proxy {
   mock: MockProvider;
   /** POST a chat body (object, or raw text) to /v1/chat/completions. */
   chat(body: unknown, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
+  /** POST an Anthropic Messages body to /v1/messages. */
+  messages(body: unknown, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
   request(path: string, init?: RequestInit): Promise<Response>;
   env: Record<string, unknown>;
 }
@@ -62,6 +66,15 @@ export function proxyWith(config: unknown, env: Record<string, unknown> = KEYS):
     contexts.push(ctx);
     return app.request(path, init, fullEnv, ctx);
   };
+  const post =
+    (path: string) =>
+    (body: unknown, init: { headers?: Record<string, string>; signal?: AbortSignal } = {}) =>
+      request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...init.headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        signal: init.signal,
+      });
   return {
     settle: async () => {
       await Promise.all(contexts.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
@@ -69,13 +82,8 @@ export function proxyWith(config: unknown, env: Record<string, unknown> = KEYS):
     mock,
     env: fullEnv,
     request,
-    chat: (body, init = {}) =>
-      request('/v1/chat/completions', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...init.headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-        signal: init.signal,
-      }),
+    chat: post('/v1/chat/completions'),
+    messages: post('/v1/messages'),
   };
 }
 
@@ -84,6 +92,38 @@ export const hello = (extra: Record<string, unknown> = {}) => ({
   messages: [{ role: 'user', content: 'Say hello' }],
   ...extra,
 });
+
+/** An Anthropic Messages request for the `chat` alias. */
+export const helloMessages = (extra: Record<string, unknown> = {}) => ({
+  model: 'chat',
+  max_tokens: 256,
+  messages: [{ role: 'user', content: 'Say hello' }],
+  ...extra,
+});
+
+/** Reads an Anthropic SSE body into its events. */
+export async function anthropicEvents(res: Response): Promise<{ event: string; data: Record<string, unknown> }[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? '';
+      const data = lines.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? '{}';
+      return { event, data: JSON.parse(data) as Record<string, unknown> };
+    });
+}
+
+/** The text of an Anthropic event stream's text deltas. */
+export function anthropicText(events: { data: Record<string, unknown> }[]): string {
+  let text = '';
+  for (const { data } of events) {
+    const delta = data.delta as { type?: string; text?: string } | undefined;
+    if (data.type === 'content_block_delta' && delta?.type === 'text_delta') text += delta.text ?? '';
+  }
+  return text;
+}
 
 /** Reads an SSE body into its `data` payloads. */
 export async function sseData(res: Response): Promise<string[]> {
