@@ -107,6 +107,18 @@ export const ALL_FAIL = {
   noHint: 'all-fail-no-hint',
 } as const;
 
+/** Aliases served by Anthropic-protocol mock targets (the mock speaks both wires). */
+export const CLAUDE = {
+  /** One healthy Anthropic-protocol target. */
+  healthy: 'claude',
+  /** An Anthropic-protocol target that cuts its stream after two tokens, alone. */
+  cut: 'claude-cut',
+  /** An overloaded (529) Anthropic target, then the healthy OpenAI-protocol FALLBACK. */
+  toOpenAI: 'claude-to-openai',
+  /** A failing OpenAI-protocol target, then a healthy Anthropic one: the README's chain. */
+  fromOpenAI: 'openai-to-claude',
+} as const;
+
 /** Two silent targets under a 1 s request deadline taken from the first target. */
 export const DEADLINE_ALIAS = 'deadline';
 
@@ -130,9 +142,19 @@ const ISOLATION = {
 export function buildProxyConfig(mockUrl: string, tapUrl: string): Json {
   const providers: Json = {};
   const models: Json = {};
-  const provider = (id: string, scenario: string, origin = mockUrl): string => {
-    providers[id] = { protocol: 'openai', baseUrl: `${origin}/${scenario}/v1`, apiKeyEnv: 'MOCK_KEY' };
+  const provider = (id: string, scenario: string, origin = mockUrl, protocol = 'openai'): string => {
+    providers[id] = { protocol, baseUrl: `${origin}/${scenario}/v1`, apiKeyEnv: 'MOCK_KEY' };
     return id;
+  };
+  const claude = (id: string, scenario: string): string => provider(id, `${scenario},key=${MOCK_KEY},id=${id}`, mockUrl, 'anthropic');
+  models[CLAUDE.healthy] = { targets: [{ provider: claude('claude-ok', 'reply=Hello%20from%20Claude.'), model: 'claude-mock' }] };
+  models[CLAUDE.cut] = { targets: [{ provider: claude('claude-cut', 'cut-after=2'), model: 'claude-mock' }] };
+  models[CLAUDE.toOpenAI] = { targets: [{ provider: claude('claude-529', 'status=529'), model: 'claude-mock' }, FALLBACK] };
+  models[CLAUDE.fromOpenAI] = {
+    targets: [
+      { provider: provider('openai-503', 'status=503,id=openai-503'), model: 'm-openai-503' },
+      { provider: 'claude-ok', model: 'claude-mock' },
+    ],
   };
   provider('ok', 'id=ok');
   provider(FALLBACK.provider, `id=${FALLBACK.provider}`);
