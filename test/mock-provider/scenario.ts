@@ -103,7 +103,7 @@ function decode(text: string): string {
 }
 
 /**
- * Splits a request path into the scenario prefix and the OpenAI API path:
+ * Splits a request path into the scenario prefix and the API path (OpenAI or Anthropic):
  * `/status=429,times=1/v1/chat/completions` → `{ scenario: 'status=429,times=1', apiPath: '/v1/chat/completions' }`.
  * A path without a `v1` segment is returned whole as `apiPath` with an empty scenario.
  * The scenario is left URL-encoded so that encoded commas and slashes survive until items are split.
