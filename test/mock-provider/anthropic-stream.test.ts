@@ -87,14 +87,14 @@ describe('POST /v1/messages with stream: true', () => {
 
   it('sends the opening at once, then waits first-token-delay and token-delay between deltas', async () => {
     const started = Date.now();
-    const response = await messages(createMockProvider(), 'first-token-delay=60,token-delay=20', stream);
+    const response = await messages(createMockProvider(), 'first-token-delay=150,token-delay=20', stream);
     const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toContain('event: message_start');
-    expect(Date.now() - started).toBeLessThan(50);
+    expect(Date.now() - started).toBeLessThan(120);
     reader.releaseLock();
     const { text } = await drain(response.body);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(135);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(225);
     expect(streamedText(sseEvents(first + text))).toBe('Hello from the mock provider.');
   });
 
