@@ -68,12 +68,13 @@ export function readErrorInfo(value: unknown): UpstreamErrorInfo {
 const VENDOR_CODES: Readonly<Record<string, string>> = { '1113': 'insufficient_quota', '1301': 'content_filter' };
 
 // Finish reasons that end a choice because the vendor failed, not because the answer is done:
-// OpenRouter's mid-stream error chunk and Zhipu's `network_error` (inference failed).
-const FAILED_FINISH = new Set(['error', 'network_error']);
+// OpenRouter's mid-stream error chunk, Zhipu's `network_error` (inference failed) and DeepSeek's
+// `insufficient_system_resource` (inference cut short for lack of capacity).
+const FAILED_FINISH = new Set(['error', 'network_error', 'insufficient_system_resource']);
 
 /**
  * The failure a stream event carries, or undefined for an ordinary chunk: an `error` object
- * (OpenAI, OpenRouter mid-stream), or a choice finished with `error`/`network_error` and no error
+ * (OpenAI, OpenRouter mid-stream), or a choice finished with a failure reason (`FAILED_FINISH`) and no error
  * object. Such an event must end the stream with an in-band error, never with `[DONE]`.
  */
 export function streamErrorOf(value: unknown): UpstreamErrorInfo | undefined {

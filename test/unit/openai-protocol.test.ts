@@ -73,9 +73,12 @@ describe('streamErrorOf', () => {
     };
     expect(streamErrorOf(value)).toEqual({ code: 'server_error', type: '', message: 'Provider disconnected unexpectedly' });
   });
-  it.each(['error', 'network_error'])('treats a choice finished with %s as a failure, not a finish', (reason) => {
-    expect(streamErrorOf({ choices: [{ index: 0, delta: {}, finish_reason: reason }] })?.code).toBe(reason);
-  });
+  it.each(['error', 'network_error', 'insufficient_system_resource'])(
+    'treats a choice finished with %s as a failure, not a finish',
+    (reason) => {
+      expect(streamErrorOf({ choices: [{ index: 0, delta: {}, finish_reason: reason }] })?.code).toBe(reason);
+    },
+  );
   it.each([
     [{ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }],
     [{ choices: [{ index: 0, delta: {}, finish_reason: 'sensitive' }] }],
