@@ -1,17 +1,10 @@
 // Tests the mock's Node HTTP server (server.ts) on real sockets: both wires, a real cut, the control endpoints. Runs in Node.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockServer, startMockServer } from './server.ts';
 import { sseEvents } from './sse-reader.ts';
 
-type Server = { url: string; close(): Promise<void> };
-type ServerModule = { startMockServer(options?: { port?: number; name?: string }): Promise<Server> };
-
-// server.ts is Node-only and left out of the Workers tsconfig, which type-checks this file too:
-// a computed specifier keeps it from being pulled into that program.
-const serverPath = './server.ts';
-const { startMockServer } = (await import(/* @vite-ignore */ serverPath)) as ServerModule;
-
-let server: Server;
+let server: MockServer;
 beforeAll(async () => {
   server = await startMockServer({ port: 0, name: 'node-mock' });
 });
