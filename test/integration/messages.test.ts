@@ -62,7 +62,8 @@ describe('an Anthropic caller (POST /v1/messages)', () => {
     expect(events.slice(-2).map((e) => e.event)).toEqual(['message_delta', 'message_stop']);
     expect(anthropicText(events)).toBe(REPLY);
     expect(events.at(-2)?.data).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: expect.any(Number) } });
-    expect((events.at(-2)?.data.usage as { output_tokens: number }).output_tokens).toBeGreaterThan(0);
+    const usage = events.at(-2)?.data.usage as { output_tokens: number } | undefined;
+    expect(usage?.output_tokens).toBeGreaterThan(0);
   });
 
   it.each([
