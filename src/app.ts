@@ -8,6 +8,7 @@ import { countCalls, ProxyError } from './errors.ts';
 import { writeError, writeLog } from './log.ts';
 import { type Client, withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
+import { withCors } from './middleware/cors.ts';
 import { anthropicErrorBody } from './protocols/anthropic.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -48,7 +49,8 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
     c.set('info', { model: null, stream: false, startedAt: Date.now() });
     await next();
   });
-  app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withClient(), withBodyLimit());
+  // CORS first: preflights carry no credential.
+  app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withCors(), withClient(), withBodyLimit());
   app.route('/v1', chatRoutes(upstreamFetch));
   app.route('/v1', messagesRoutes(upstreamFetch));
   app.route('/v1', embeddingsRoutes(upstreamFetch));

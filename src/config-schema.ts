@@ -101,26 +101,62 @@ const degradedSchema = z.strictObject({
   rules: z.array(ruleSchema).default([]),
 });
 
-const clientKeySchema = z.strictObject({
-  name: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
-  models: z.array(z.string()).optional(),
-  origins: z.array(z.string()).optional(),
-  rpm: z.number().int().positive().optional(),
-  maxTokens: z.number().int().positive().optional(),
+/** A browser origin exactly as browsers send it: scheme, host and port; no path, no slash, no wildcard. */
+const originSchema = z.string().refine(isOrigin, {
+  message: 'must be an origin such as "https://app.example" (lowercase scheme and host, optional port, no path or trailing slash, no "*")',
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** What a client may do, from its key entry or its token's claims (README "Browser safety"). */
+export const clientPolicyFields = {
+  models: z.array(z.string()).optional(),
+  /** Browser origins this client may be used from; `cors.origins` when absent. */
+  origins: z.array(originSchema).optional(),
+  /** Requests per minute, counted exactly by a Durable Object. */
+  rpm: z.number().int().positive().max(100_000).optional(),
+  /** Output tokens a request may ask for (above it: 400, not clamped). */
+  maxTokens: z.number().int().positive().optional(),
+  /** Daily budget in tokens (input + output), per UTC day. */
+  dailyTokens: z.number().int().positive().optional(),
+  /** Daily budget in USD from the targets' pricing, per UTC day. */
+  dailyUsd: z.number().positive().optional(),
+};
+
+// Token clients are named `jwt:<sub>`, so a key name never collides with one.
+const clientKeySchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .refine((name) => !name.startsWith('jwt:'), { message: 'must not start with "jwt:" (reserved for token clients)' }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+  ...clientPolicyFields,
+  /** Refuse requests that carry no Origin header (servers, curl) with this key. */
+  requireOrigin: z.boolean().optional(),
+});
+export type ClientKey = z.infer<typeof clientKeySchema>;
 
 const authSchema = z.strictObject({
   mode: z.enum(['none', 'keys', 'jwt', 'keys+jwt']).default('none'),
   keys: z.array(clientKeySchema).default([]),
-  jwtSecretEnv: z.string().default('PROXY_JWT_SECRET'),
+  jwtSecretEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name')
+    .default('PROXY_JWT_SECRET'),
 });
 
 const limitsSchema = z.strictObject({
   maxBodyBytes: z.number().int().min(1024).default(1048576),
   maxMessages: z.number().int().min(1).default(256),
   maxTokens: z.number().int().min(1).default(8192),
-  ipRpm: z.number().int().min(0).default(0),
+  ipRpm: z.number().int().min(0).max(10_000).default(0),
 });
 
 /** The whole PROXY_CONFIG document. Unknown keys are errors, so a typo never passes silently. */
@@ -132,7 +168,7 @@ export const proxyConfigSchema = z.strictObject({
   cache: cacheSchema.prefault({}),
   degraded: degradedSchema.prefault({}),
   auth: authSchema.prefault({}),
-  cors: z.strictObject({ origins: z.array(z.string()).default([]) }).prefault({}),
+  cors: z.strictObject({ origins: z.array(originSchema).default([]) }).prefault({}),
   limits: limitsSchema.prefault({}),
   status: z.strictObject({ public: z.boolean().default(false) }).prefault({}),
 });

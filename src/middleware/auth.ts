@@ -1,50 +1,104 @@
-// Client auth (SPEC section 3 `auth`): who the caller is, before any upstream work.
-import type { MiddlewareHandler } from 'hono';
+// Client auth (SPEC section 3 `auth`): who the caller is and whether its Origin may use it, before any upstream work.
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app.ts';
+import { type Client, keyClient, PUBLIC_CLIENT, tokenClient } from '../auth/client.ts';
+import { originVerdict } from '../auth/origin.ts';
+import { looksLikeToken, MIN_SECRET_LENGTH, type TokenFailure, verifyToken } from '../auth/token.ts';
 import type { ProxyConfig } from '../config-schema.ts';
 import { ProxyError } from '../errors.ts';
 import { sha256Hex } from '../sha256.ts';
 
-type ClientKey = ProxyConfig['auth']['keys'][number];
+export type { Client } from '../auth/client.ts';
 
-/** The caller as the pipeline sees it: its name is its cache namespace. */
-export interface Client {
-  name: string;
-  key: ClientKey | undefined;
-}
-
-const PUBLIC: Client = { name: 'public', key: undefined };
+type AuthConfig = ProxyConfig['auth'];
 
 /**
  * Identifies the client. `none`: everyone is `public`. `keys`: a key from `Authorization: Bearer`
  * or `x-api-key`, matched by its SHA-256 against `auth.keys` (keys are never stored in clear).
- * JWT modes fail closed until JWT verification exists: a `jwt` proxy refuses every request, a
- * `keys+jwt` one accepts keys only. A bad or missing credential is a 401 before any upstream work.
+ * `jwt`: an HS256 token from the same headers, verified with the secret named by
+ * `auth.jwtSecretEnv`. `keys+jwt`: a known key, else a token. A missing or bad credential is a 401,
+ * an Origin the client may not be used from a 403, both before any upstream work.
  */
 export function withClient(): MiddlewareHandler<AppEnv> {
   return async function withClient(c, next) {
-    const auth = c.get('config').raw.auth;
-    if (auth.mode === 'none') {
-      c.set('client', PUBLIC);
-      return next();
+    const raw = c.get('config').raw;
+    const client = raw.auth.mode === 'none' ? PUBLIC_CLIENT : await identify(c, raw.auth);
+    c.set('client', client);
+    const verdict = originVerdict(c.req.header('origin'), client.origins ?? raw.cors.origins, client.requireOrigin);
+    if (!verdict.ok) {
+      const message =
+        verdict.code === 'origin_required'
+          ? 'This client key may only be used from a web page (the request has no Origin header).'
+          : 'This client may not be used from the web page origin that sent the request.';
+      throw new ProxyError(403, verdict.code, message);
     }
-    const credential = bearer(c.req.header('authorization')) ?? c.req.header('x-api-key');
-    if (credential === undefined || credential === '') {
-      throw new ProxyError(401, 'missing_api_key', 'This proxy needs a client key: send it as "Authorization: Bearer <key>".');
-    }
-    const digest = await sha256Hex(credential);
-    const key = auth.mode === 'jwt' ? undefined : auth.keys.find((k) => k.sha256 === digest);
-    if (key === undefined) throw new ProxyError(401, 'invalid_api_key', 'The client key is not valid for this proxy.');
-    c.set('client', { name: key.name, key });
     await next();
   };
 }
 
-/** Refuses a model alias outside the client key's `models` allowlist. */
+async function identify(c: Context<AppEnv>, auth: AuthConfig): Promise<Client> {
+  const credential = bearer(c.req.header('authorization')) ?? c.req.header('x-api-key');
+  if (credential === undefined || credential === '') {
+    const what = auth.mode === 'jwt' ? 'a client token' : 'a client key';
+    throw new ProxyError(401, 'missing_api_key', `This proxy needs ${what}: send it as "Authorization: Bearer <credential>".`);
+  }
+  if (auth.mode !== 'jwt') {
+    const digest = await sha256Hex(credential);
+    const key = auth.keys.find((k) => k.sha256 === digest);
+    if (key !== undefined) return keyClient(key);
+  }
+  if (auth.mode !== 'keys' && looksLikeToken(credential)) {
+    const result = await verifyToken(credential, jwtSecret(c.env, auth.jwtSecretEnv));
+    if (!result.ok) throw tokenError(result.reason);
+    return tokenClient(result.claims);
+  }
+  const what = auth.mode === 'jwt' ? 'client token' : 'client key';
+  throw new ProxyError(401, 'invalid_api_key', `The ${what} is not valid for this proxy.`);
+}
+
+/** The 401 for a refused token. The message names the reason, never the token. */
+export function tokenError(reason: TokenFailure): ProxyError {
+  switch (reason) {
+    case 'expired':
+      return new ProxyError(401, 'token_expired', 'The client token has expired; get a new one from the app.');
+    case 'not_yet_valid':
+      return new ProxyError(401, 'invalid_token', 'The client token is not valid yet (nbf or iat is in the future).');
+    case 'bad_claims':
+      return new ProxyError(
+        401,
+        'invalid_token',
+        'The client token needs a "sub" and an "exp" claim, and its other claims must be well-formed.',
+      );
+    case 'wrong_algorithm':
+      return new ProxyError(401, 'invalid_token', 'The client token must be signed with HS256.');
+    case 'bad_signature':
+    case 'malformed':
+      return new ProxyError(401, 'invalid_token', 'The client token is not valid for this proxy.');
+  }
+}
+
+/** The HS256 secret; a missing or short one fails closed with a 500 naming the setting (never the value). */
+function jwtSecret(env: object, name: string): string {
+  const value = (env as Record<string, unknown>)[name];
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) {
+    const problem = typeof value !== 'string' || value === '' ? 'is not set' : `is shorter than ${MIN_SECRET_LENGTH} characters`;
+    throw new ProxyError(
+      500,
+      'jwt_secret_invalid',
+      `auth.jwtSecretEnv: the secret ${name} ${problem} (set it with \`wrangler secret put ${name}\`).`,
+      {
+        type: 'api_error',
+      },
+    );
+  }
+  return value;
+}
+
+/** Refuses a model alias outside the client's `models` allowlist. */
 export function checkModelAllowed(client: Client, alias: string): void {
-  const allowed = client.key?.models;
+  const allowed = client.models;
   if (allowed !== undefined && !allowed.includes(alias)) {
-    throw new ProxyError(403, 'model_not_allowed', `This client key may not use the model "${alias}".`, { param: 'model' });
+    throw new ProxyError(403, 'model_not_allowed', `This client may not use the model "${alias}".`, { param: 'model' });
   }
 }
 

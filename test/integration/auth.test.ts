@@ -60,7 +60,7 @@ describe('client keys (auth.mode "keys")', () => {
     );
   });
 
-  it('fails closed in jwt mode until JWT verification exists', async () => {
+  it('refuses a client key in jwt mode (tokens only)', async () => {
     const proxy = proxyWith(await keyedConfig('jwt'));
     expect((await proxy.chat(hello(), { headers: { authorization: `Bearer ${WEB_KEY}` } })).status).toBe(401);
   });

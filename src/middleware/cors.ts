@@ -1,0 +1,97 @@
+// CORS for the model routes (SPEC "Browser safety"): hono/cors over the configured origins only.
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv } from '../app.ts';
+import { preflightOrigins } from '../auth/origin.ts';
+import type { RuntimeConfig } from '../config.ts';
+import { ProxyError } from '../errors.ts';
+
+/**
+ * Request headers the official SDKs send from a browser: the openai SDK (Authorization,
+ * X-Stainless-*, OpenAI-Organization/Project/Beta, Idempotency-Key) and @anthropic-ai/sdk
+ * (x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access,
+ * X-Stainless-*), plus the proxy's own request controls.
+ */
+export const ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'accept',
+  'user-agent',
+  'x-api-key',
+  'anthropic-version',
+  'anthropic-beta',
+  'anthropic-dangerous-direct-browser-access',
+  'openai-organization',
+  'openai-project',
+  'openai-beta',
+  'idempotency-key',
+  'x-stainless-arch',
+  'x-stainless-lang',
+  'x-stainless-os',
+  'x-stainless-package-version',
+  'x-stainless-runtime',
+  'x-stainless-runtime-version',
+  'x-stainless-retry-count',
+  'x-stainless-timeout',
+  'x-stainless-helper',
+  'x-stainless-helper-method',
+  'x-stainless-async',
+  'x-stainless-poll-helper',
+  'x-stainless-custom-poll-interval',
+  'x-request-id',
+  'cache-control',
+  'x-proxy-cache-ttl',
+];
+
+/** Response headers a page may read: who answered, and what the SDKs use to decide on a retry. */
+export const EXPOSED_HEADERS = [
+  'x-request-id',
+  'x-proxy-source',
+  'x-proxy-provider',
+  'x-proxy-model',
+  'x-proxy-attempts',
+  'x-proxy-cache',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  'age',
+];
+
+const handlers = new WeakMap<RuntimeConfig, { allowed: ReadonlySet<string>; cors: MiddlewareHandler<AppEnv> }>();
+
+/**
+ * Answers preflights for allowed origins (204 with the allowed methods and headers, cached 10
+ * minutes) and refuses the others with a 403 carrying no CORS header; on other requests sets
+ * `Access-Control-Allow-Origin` to the request's Origin only when it is allowed. An arbitrary
+ * Origin is never reflected and `*` is never sent. Whether the request's own client may be used
+ * from that origin is checked after auth (withClient). Built once per config.
+ */
+export function withCors(): MiddlewareHandler<AppEnv> {
+  return async function withCors(c, next) {
+    const config = c.get('config');
+    let entry = handlers.get(config);
+    if (entry === undefined) {
+      const allowed = preflightOrigins(config.raw);
+      entry = {
+        allowed,
+        cors: cors({
+          origin: (origin) => (allowed.has(origin) ? origin : null),
+          allowMethods: ['GET', 'POST', 'OPTIONS'],
+          allowHeaders: ALLOWED_HEADERS,
+          exposeHeaders: EXPOSED_HEADERS,
+          maxAge: 600,
+        }),
+      };
+      handlers.set(config, entry);
+    }
+    const origin = c.req.header('origin');
+    if (c.req.method === 'OPTIONS' && origin !== undefined && !entry.allowed.has(origin)) {
+      throw new ProxyError(
+        403,
+        'origin_not_allowed',
+        'This proxy does not accept requests from the web page origin that sent the preflight.',
+      );
+    }
+    return entry.cors(c, next);
+  };
+}
