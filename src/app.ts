@@ -9,6 +9,7 @@ import { writeError, writeLog } from './log.ts';
 import { type Client, withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { withCors } from './middleware/cors.ts';
+import { withClientLimits, withIpLimit } from './middleware/limits.ts';
 import { anthropicErrorBody } from './protocols/anthropic.ts';
 import { openaiErrorBody } from './protocols/openai.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -49,8 +50,17 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
     c.set('info', { model: null, stream: false, startedAt: Date.now() });
     await next();
   });
-  // CORS first: preflights carry no credential.
-  app.use('/v1/*', timing({ crossOrigin: false }), withConfig(), withCors(), withClient(), withBodyLimit());
+  // CORS first (preflights need no credential), the per-IP limit before auth (throttles key guessing).
+  app.use(
+    '/v1/*',
+    timing({ crossOrigin: false }),
+    withConfig(),
+    withCors(),
+    withIpLimit(),
+    withClient(),
+    withClientLimits(),
+    withBodyLimit(),
+  );
   app.route('/v1', chatRoutes(upstreamFetch));
   app.route('/v1', messagesRoutes(upstreamFetch));
   app.route('/v1', embeddingsRoutes(upstreamFetch));

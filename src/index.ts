@@ -2,5 +2,7 @@
 import { createApp } from './app.ts';
 
 export { BreakerObject } from './breaker/object.ts';
+export { ClientRateObject } from './limits/rate-object.ts';
+export { BudgetObject } from './spend/budget-object.ts';
 
 export default createApp();

@@ -16,9 +16,10 @@ export interface RequestLog {
   provider?: string;
   upstreamModel?: string;
   attempts: AttemptSummary[];
-  usage?: Usage;
-  /** USD, from the answering target's pricing. */
-  cost?: number;
+  /** Tokens of the answer; null when the provider reported none (a stream cut before its usage). */
+  usage?: Usage | null;
+  /** USD, from the answering target's pricing: 0 for cache hits and degraded replies, null when unknown (no pricing or no usage). */
+  cost?: number | null;
   /** How a stream ended: complete, error (in-band) or aborted by the client. */
   streamOutcome?: string;
   malformedEvents?: number;

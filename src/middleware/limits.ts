@@ -1,0 +1,57 @@
+// Rate limits and the spend guard (SPEC "Browser safety"): per IP before auth, per client after it.
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app.ts';
+import { ProxyError } from '../errors.ts';
+import { failOpen } from '../limits/fail-open.ts';
+import { ipDelta, ipKey, secondsToNextMinute } from '../limits/ip.ts';
+import { budgetRefusal } from '../spend/guard.ts';
+
+/**
+ * `limits.ipRpm` per caller IP (`cf-connecting-ip`), on the IP_LIMITER Rate Limiting binding:
+ * approximate (counted per Cloudflare location, in fixed windows), cheap, and in front of auth so
+ * that key guessing is throttled too. Requests without the header (never the case on Cloudflare)
+ * are not limited. 429 with a `Retry-After` up to the next minute.
+ */
+export function withIpLimit(): MiddlewareHandler<AppEnv> {
+  return async function withIpLimit(c, next) {
+    const ipRpm = c.get('config').raw.limits.ipRpm;
+    const address = c.req.header('cf-connecting-ip');
+    if (ipRpm > 0 && address !== undefined && address !== '') {
+      const limiter = c.env.IP_LIMITER;
+      const outcome = await failOpen('ip', limiter && (() => limiter.limit({ key: ipKey(address), delta: ipDelta(ipRpm) })));
+      if (outcome !== undefined && !outcome.success) {
+        throw new ProxyError(429, 'ip_rate_limit_exceeded', `Too many requests from this address: the limit is ${ipRpm} a minute.`, {
+          headers: { 'retry-after': String(secondsToNextMinute(Date.now())) },
+        });
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * The client's `rpm` (exact, one ClientRateObject per client) and daily budget (one BudgetObject
+ * per client per UTC day; model calls only, a GET costs nothing), asked at once. A request counts
+ * against `rpm` once admitted by it, even if it is refused later (budget, validation). Either
+ * object failing lets the request through (logged).
+ */
+export function withClientLimits(): MiddlewareHandler<AppEnv> {
+  return async function withClientLimits(c, next) {
+    const client = c.get('client');
+    if (client.rpm === undefined && client.budget === undefined) return next();
+    const now = Date.now();
+    const rates = c.env.CLIENT_RATE;
+    const rpm = client.rpm;
+    const [rate, budget] = await Promise.all([
+      rpm === undefined ? undefined : failOpen('client_rate', rates && (() => rates.getByName(client.name).take(rpm))),
+      c.req.method === 'POST' ? budgetRefusal(c.env.BUDGET, client, now) : undefined,
+    ]);
+    if (rate !== undefined && !rate.ok) {
+      throw new ProxyError(429, 'rate_limit_exceeded', `This client is over its limit of ${rpm} requests a minute.`, {
+        headers: { 'retry-after': String(rate.retryAfterSeconds) },
+      });
+    }
+    if (budget !== undefined) throw budget;
+    await next();
+  };
+}

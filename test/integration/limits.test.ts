@@ -1,0 +1,261 @@
+// Per-IP and per-client rate limits and daily budgets, on the real bindings (Rate Limiting, Durable Objects) in workerd.
+import { env } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sha256Hex } from '../../src/sha256.ts';
+import { utcDay } from '../../src/spend/budget.ts';
+import { configFor, hello, KEYS, proxyWith } from './harness.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const BINDINGS = { ...KEYS, IP_LIMITER: env.IP_LIMITER, CLIENT_RATE: env.CLIENT_RATE, BUDGET: env.BUDGET };
+const PRICING = { input: 100_000, output: 200_000 };
+let n = 0;
+/** A client name never used before in this run (objects outlive a test). */
+const fresh = (prefix: string) => `${prefix}-${Date.now()}-${++n}`;
+
+async function keyed(key: Record<string, unknown>, overrides: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  const secret = `sk-proxy-${String(key.name)}`;
+  const config = configFor([{ scenario: '', extra: { pricing: PRICING, ...extra } }], {
+    auth: { mode: 'keys', keys: [{ sha256: await sha256Hex(secret), ...key }] },
+    ...overrides,
+  });
+  return { config, headers: { authorization: `Bearer ${secret}` } };
+}
+
+const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; type: string } }).error;
+
+function captureWarnings(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
+  return lines;
+}
+
+/**
+ * The Rate Limiting binding as documented (workers-types: a call is admitted while the key's counter
+ * is below the limit, and adds `delta` to it), with the limit of wrangler.toml. The vitest plugin
+ * (1.5.0) pins miniflare 5.20261102, whose binding refuses `delta`; wrangler dev's (5.20261117)
+ * takes it, and test/e2e/edge-guard.test.ts drives that real binding.
+ */
+function documentedIpLimiter(limit = 1_000_000): RateLimit {
+  const counters = new Map<string, number>();
+  return {
+    async limit({ key, delta = 1 }) {
+      const count = counters.get(key) ?? 0;
+      if (count >= limit) return { success: false };
+      counters.set(key, count + delta);
+      return { success: true };
+    },
+  };
+}
+
+describe('per-IP limit (limits.ipRpm, Rate Limiting binding)', () => {
+  it('refuses an address past ipRpm with a 429 and Retry-After, before any upstream call', async () => {
+    const proxy = proxyWith(configFor([{ scenario: '' }], { limits: { ipRpm: 3 } }), { ...BINDINGS, IP_LIMITER: documentedIpLimiter() });
+    const ip = '198.51.100.7';
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await proxy.chat(hello(), { headers: { 'cf-connecting-ip': ip } })).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const refused = await proxy.chat(hello(), { headers: { 'cf-connecting-ip': ip } });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await errorOf(refused)).toMatchObject({ code: 'ip_rate_limit_exceeded', type: 'rate_limit_error' });
+    expect(proxy.mock.calls()).toHaveLength(3);
+    // Another address, and the same /64 of IPv6 counted as one.
+    expect((await proxy.chat(hello(), { headers: { 'cf-connecting-ip': '198.51.100.8' } })).status).toBe(200);
+    for (let i = 0; i < 3; i++) await proxy.chat(hello(), { headers: { 'cf-connecting-ip': `2001:db8:7:7::${i + 1}` } });
+    expect((await proxy.chat(hello(), { headers: { 'cf-connecting-ip': '2001:db8:7:7:ffff::1' } })).status).toBe(429);
+  });
+
+  it('throttles key guessing: it runs before auth', async () => {
+    const { config } = await keyed({ name: fresh('guess') }, { limits: { ipRpm: 2 } });
+    const proxy = proxyWith(config, { ...BINDINGS, IP_LIMITER: documentedIpLimiter() });
+    const headers = { 'cf-connecting-ip': '198.51.100.9', authorization: 'Bearer sk-guess' };
+    expect([(await proxy.chat(hello(), { headers })).status, (await proxy.chat(hello(), { headers })).status]).toEqual([401, 401]);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(429);
+  });
+
+  it('is off with ipRpm 0 (the default), and for requests without cf-connecting-ip', async () => {
+    const limiter = documentedIpLimiter(1);
+    const off = proxyWith(configFor([{ scenario: '' }]), { ...BINDINGS, IP_LIMITER: limiter });
+    for (let i = 0; i < 3; i++) expect((await off.chat(hello(), { headers: { 'cf-connecting-ip': '198.51.100.10' } })).status).toBe(200);
+    const on = proxyWith(configFor([{ scenario: '' }], { limits: { ipRpm: 1 } }), { ...BINDINGS, IP_LIMITER: limiter });
+    for (let i = 0; i < 3; i++) expect((await on.chat(hello())).status).toBe(200);
+  });
+});
+
+describe('per-client rpm (ClientRateObject)', () => {
+  it("refuses a key's requests past its rpm with a 429 and Retry-After, and counts each client apart", async () => {
+    const name = fresh('rpm');
+    const { config, headers } = await keyed({ name, rpm: 2 });
+    const proxy = proxyWith(config, BINDINGS);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    const refused = await proxy.chat(hello(), { headers });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(59);
+    expect(retryAfter).toBeLessThanOrEqual(61);
+    expect(await errorOf(refused)).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error' });
+    expect(refused.headers.get('x-should-retry')).toBeNull();
+    expect(proxy.mock.calls()).toHaveLength(2);
+    // The count lives in the object, not the isolate: a second app sees it.
+    const again = proxyWith(config, BINDINGS);
+    expect((await again.chat(hello(), { headers })).status).toBe(429);
+    expect(again.mock.calls()).toHaveLength(0);
+  });
+
+  it('is exact under 20 concurrent requests', async () => {
+    const { config, headers } = await keyed({ name: fresh('burst'), rpm: 7 });
+    const proxy = proxyWith(config, BINDINGS);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => proxy.chat(hello(), { headers }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(7);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(13);
+  });
+
+  it('limits a token by its rpm claim, under its own name', async () => {
+    const { sign } = await import('hono/jwt');
+    const secret = 'integration-jwt-secret-0123456789abcdef';
+    const sub = fresh('user');
+    const config = configFor([{ scenario: '' }], { auth: { mode: 'jwt' } });
+    const proxy = proxyWith(config, { ...BINDINGS, PROXY_JWT_SECRET: secret });
+    const token = await sign({ sub, exp: Math.floor(Date.now() / 1000) + 600, rpm: 1 }, secret, 'HS256');
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(429);
+    expect(await env.CLIENT_RATE.getByName(`jwt:${sub}`).take(100)).toMatchObject({ ok: true, remaining: 98 });
+  });
+});
+
+describe('daily budgets (BudgetObject per client per UTC day)', () => {
+  const total = (client: string) => env.BUDGET.getByName(`${client}@${utcDay(Date.now())}`).total();
+
+  it('records usage after each answer and refuses with a 429 once dailyTokens is spent', async () => {
+    const name = fresh('tokens');
+    const { config, headers } = await keyed({ name, dailyTokens: 10 });
+    const proxy = proxyWith(config, BINDINGS);
+    const first = await proxy.chat(hello(), { headers });
+    expect(first.status).toBe(200);
+    const usage = ((await first.json()) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
+    await proxy.settle();
+    const used = usage.prompt_tokens + usage.completion_tokens;
+    expect(used).toBeLessThan(10);
+    expect((await total(name)).tokens).toBe(used);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    await proxy.settle();
+    expect((await total(name)).tokens).toBe(2 * used);
+    const refused = await proxy.chat(hello(), { headers });
+    expect(refused.status).toBe(429);
+    const secondsToMidnight = Math.ceil((Date.UTC(...nextDay()) - Date.now()) / 1000);
+    expect(Math.abs(Number(refused.headers.get('retry-after')) - secondsToMidnight)).toBeLessThanOrEqual(2);
+    expect(refused.headers.get('x-should-retry')).toBe('false');
+    const error = await errorOf(refused);
+    expect(error.code).toBe('daily_budget_exceeded');
+    expect(error.message).toContain('daily budget of 10 tokens');
+    expect(error.message).toContain('resets at 00:00 UTC');
+    expect(proxy.mock.calls()).toHaveLength(2);
+    // Listing models costs nothing, so a spent budget does not stop it.
+    expect((await proxy.request('/v1/models', { headers })).status).toBe(200);
+  });
+
+  it('counts dollars from the target pricing against dailyUsd', async () => {
+    const name = fresh('usd');
+    const { config, headers } = await keyed({ name, dailyUsd: 1 });
+    const proxy = proxyWith(config, BINDINGS);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    await proxy.settle();
+    // 3 prompt + 5 completion tokens at $100,000 / $200,000 per million: $1.30.
+    expect((await total(name)).usd).toBeGreaterThanOrEqual(1);
+    const refused = await proxy.chat(hello(), { headers });
+    expect(refused.status).toBe(429);
+    expect((await errorOf(refused)).message).toContain('daily budget of $1.00');
+  });
+
+  it('records a streamed answer when its stream ends', async () => {
+    const name = fresh('stream');
+    const { config, headers } = await keyed({ name, dailyTokens: 1000 });
+    const proxy = proxyWith(config, BINDINGS);
+    const res = await proxy.chat(hello({ stream: true }), { headers });
+    expect(res.status).toBe(200);
+    await res.text();
+    await proxy.settle();
+    expect((await total(name)).tokens).toBeGreaterThan(0);
+  });
+
+  it('charges nothing for cache hits and degraded replies', async () => {
+    const name = fresh('free');
+    const { config, headers } = await keyed({ name, dailyTokens: 1000 });
+    const proxy = proxyWith(config, { ...BINDINGS, CACHE: env.CACHE });
+    const body = hello({ messages: [{ role: 'user', content: `budget cache ${name}` }] });
+    await (await proxy.chat(body, { headers })).text();
+    await proxy.settle();
+    const once = await total(name);
+    const hit = await proxy.chat(body, { headers });
+    expect(hit.headers.get('x-proxy-cache')).toBe('HIT');
+    await hit.text();
+    await proxy.settle();
+    expect(await total(name)).toEqual(once);
+
+    const down = await keyed({ name: fresh('down'), dailyTokens: 1000 }, {}, {});
+    const broken = configFor([{ scenario: 'status=503' }], { auth: down.config.auth, retry: { maxRetries: 0 } });
+    const degradedProxy = proxyWith(broken, BINDINGS);
+    const degraded = await degradedProxy.chat(hello(), { headers: down.headers });
+    expect(degraded.headers.get('x-proxy-source')).toBe('degraded');
+    await degraded.text();
+    await degradedProxy.settle();
+    const name2 = ((down.config.auth as { keys: { name: string }[] }).keys[0] as { name: string }).name;
+    expect(await total(name2)).toEqual({ tokens: 0, usd: 0 });
+  });
+});
+
+describe('limiters fail open', () => {
+  const broken = {
+    limit: () => Promise.reject(new Error('rate limiter down')),
+    getByName: () => ({
+      take: () => Promise.reject(new Error('object down')),
+      total: () => new Promise(() => {}),
+      add: () => Promise.reject(new Error('object down')),
+    }),
+  };
+
+  it('serves requests when the binding and the objects error or hang, and logs it', async () => {
+    const warnings = captureWarnings();
+    const { config, headers } = await keyed({ name: fresh('open'), rpm: 1, dailyTokens: 1 }, { limits: { ipRpm: 1 } });
+    const proxy = proxyWith(config, { ...KEYS, IP_LIMITER: broken, CLIENT_RATE: broken, BUDGET: broken });
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) {
+      expect((await proxy.chat(hello(), { headers: { ...headers, 'cf-connecting-ip': '198.51.100.11' } })).status).toBe(200);
+    }
+    await proxy.settle();
+    // Each request waits at most the 500 ms limiter timeout (the hanging budget object).
+    expect(Date.now() - started).toBeLessThan(3 * 500 + 1000);
+    const logged = warnings.map((w) => JSON.parse(w) as { msg: string; limiter: string });
+    expect(
+      logged
+        .filter((w) => w.msg === 'limiter unavailable; failing open')
+        .map((w) => w.limiter)
+        .sort(),
+    ).toEqual(['budget', 'client_rate', 'ip']);
+    expect(warnings.join('\n')).not.toContain('object down');
+  });
+
+  it('serves requests when the bindings are missing, and logs it', async () => {
+    const warnings = captureWarnings();
+    const { config, headers } = await keyed({ name: fresh('unbound'), rpm: 1, dailyUsd: 1 });
+    const proxy = proxyWith(config);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    expect(warnings.join('\n')).toContain('binding missing');
+  });
+});
+
+/** [year, month, day] of tomorrow in UTC, for Date.UTC. */
+function nextDay(): [number, number, number] {
+  const d = new Date(Date.now() + 86_400_000);
+  return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+}
