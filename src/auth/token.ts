@@ -1,5 +1,5 @@
 // Client tokens (`auth.mode` jwt / keys+jwt): HS256 JWTs minted by the app's backend, checked with hono/jwt.
-import { verify } from 'hono/jwt';
+import { verify } from 'hono/utils/jwt/jwt';
 import * as z from 'zod';
 import { clientPolicyFields } from '../config-schema.ts';
 
@@ -26,7 +26,8 @@ export function looksLikeToken(credential: string): boolean {
 
 /**
  * Verifies signature (HS256 only: `alg` must match), `exp` and `nbf`/`iat` when present, then the
- * claims. hono/jwt's errors quote the token, so only their names are kept.
+ * claims. hono/jwt's `verify`, imported from its module rather than `hono/jwt` (which also pulls the
+ * middleware and JWKS fetching into the bundle). Its errors quote the token, so only their names are kept.
  */
 export async function verifyToken(token: string, secret: string): Promise<TokenResult> {
   let payload: unknown;
