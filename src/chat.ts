@@ -95,7 +95,8 @@ function chatBody(call: ChatCall, target: ResolvedTarget, stream: boolean): stri
   const out: Record<string, unknown> = { ...body, model: target.model };
   // cache_control marks are Anthropic's; OpenAI-compatible vendors may refuse them.
   if (call.extras !== undefined) out.messages = withoutCacheControl(body.messages);
-  if (stream) out.stream_options = { ...body.stream_options, include_usage: true };
+  if (!target.provider.streamOptions) delete out.stream_options;
+  else if (stream) out.stream_options = { ...body.stream_options, include_usage: true };
   if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) {
     out.max_tokens = target.maxTokens;
   }

@@ -12,6 +12,10 @@ export interface ResolvedProvider {
   apiKeyEnv: string | undefined;
   headers: Record<string, string>;
   prefill: boolean;
+  /** Send `stream_options.include_usage` on streams (Mistral refuses the field). */
+  streamOptions: boolean;
+  /** How the vendor continues an assistant prefix (see Preset.prefixStyle). */
+  prefixStyle: 'trailing' | 'deepseek';
 }
 
 /** One entry of a model alias's fallback list, with the global retry options merged in. */
@@ -78,6 +82,8 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
       apiKeyEnv: p.apiKeyEnv ?? (preset !== undefined && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined),
       headers: p.headers ?? {},
       prefill: preset?.prefill ?? false,
+      streamOptions: !(preset !== undefined && 'noStreamOptions' in preset),
+      prefixStyle: preset !== undefined && 'prefixStyle' in preset ? preset.prefixStyle : 'trailing',
     });
   }
   const models = new Map<string, ResolvedTarget[]>();

@@ -49,6 +49,10 @@ const TRANSIENT_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 524, 529]);
 const CONTENT_POLICY = /content_policy|content_filter|content_management|data_inspection_failed/;
 const CONTEXT_LENGTH = /context_length_exceeded|prompt is too long|maximum context length|context window/;
 const QUOTA = /insufficient_quota|quota|credit|billing|balance/;
+// Vendors that refuse a bad key with a 400 rather than a 401 (xAI, Gemini).
+const KEY_REFUSED = /incorrect api key|invalid api key|invalid_api_key|api_key_invalid|api key not valid/;
+// A code or type naming a rate limit: temporary, whatever the message says about billing.
+const RATE_LIMITED = /rate_limit/;
 
 /** Classifies one failure. The only place that decides what a vendor error means. */
 export function classify(failure: UpstreamFailure): Classification {
@@ -74,7 +78,11 @@ function classifyError(failure: Extract<UpstreamFailure, { kind: 'http' | 'strea
   if (status === 401 || status === 403 || status === 404) {
     return { verdict: 'skip-target', reason: 'provider_config', breakerFailure: true };
   }
-  if (status === 402 || (status === 429 && QUOTA.test(text))) {
+  if (status === 400 && KEY_REFUSED.test(text)) {
+    return { verdict: 'skip-target', reason: 'provider_config', breakerFailure: true };
+  }
+  const rateLimited = RATE_LIMITED.test(`${failure.code} ${failure.type}`);
+  if (status === 402 || (status === 429 && !rateLimited && QUOTA.test(text))) {
     return { verdict: 'skip-target', reason: 'quota', breakerFailure: true };
   }
   if (status === 400 || status === 422 || /invalid_request/.test(text)) {

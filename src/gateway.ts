@@ -94,7 +94,7 @@ function keep(job: CacheJob, outcome: UpstreamOutcome, settle: (entry: CacheEntr
     }
   };
   if (outcome.kind === 'json') {
-    store(toEntry(outcome.text));
+    store(outcome.cacheable === false ? undefined : toEntry(outcome.text));
     return;
   }
   job.waitUntil(

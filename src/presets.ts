@@ -11,13 +11,26 @@ export interface Preset {
   apiKeyEnv?: string;
   /** The vendor continues a trailing assistant message (see SPEC "Stream rescue"). */
   prefill: boolean;
+  /** The vendor refuses `stream_options` (it reports usage on its last chunk unasked). */
+  noStreamOptions?: true;
+  /**
+   * How the vendor is asked to continue an assistant prefix, when not by a plain trailing
+   * assistant message: DeepSeek wants `prefix: true` on it, at its `/beta` base URL.
+   */
+  prefixStyle?: 'deepseek';
 }
 
 /** Every preset of SPEC section 3. `baseUrl` in a provider overrides these. */
 export const PRESETS = {
   openai: { protocol: 'openai', baseUrl: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY', prefill: false },
   anthropic: { protocol: 'anthropic', baseUrl: 'https://api.anthropic.com/v1', apiKeyEnv: 'ANTHROPIC_API_KEY', prefill: true },
-  deepseek: { protocol: 'openai', baseUrl: 'https://api.deepseek.com/v1', apiKeyEnv: 'DEEPSEEK_API_KEY', prefill: true },
+  deepseek: {
+    protocol: 'openai',
+    baseUrl: 'https://api.deepseek.com/v1',
+    apiKeyEnv: 'DEEPSEEK_API_KEY',
+    prefill: true,
+    prefixStyle: 'deepseek',
+  },
   qwen: {
     protocol: 'openai',
     baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
@@ -36,7 +49,13 @@ export const PRESETS = {
   deerapi: { protocol: 'openai', baseUrl: 'https://api.deerapi.com/v1', apiKeyEnv: 'DEERAPI_API_KEY', prefill: false },
   cometapi: { protocol: 'openai', baseUrl: 'https://api.cometapi.com/v1', apiKeyEnv: 'COMETAPI_API_KEY', prefill: false },
   groq: { protocol: 'openai', baseUrl: 'https://api.groq.com/openai/v1', apiKeyEnv: 'GROQ_API_KEY', prefill: false },
-  mistral: { protocol: 'openai', baseUrl: 'https://api.mistral.ai/v1', apiKeyEnv: 'MISTRAL_API_KEY', prefill: false },
+  mistral: {
+    protocol: 'openai',
+    baseUrl: 'https://api.mistral.ai/v1',
+    apiKeyEnv: 'MISTRAL_API_KEY',
+    prefill: false,
+    noStreamOptions: true,
+  },
   xai: { protocol: 'openai', baseUrl: 'https://api.x.ai/v1', apiKeyEnv: 'XAI_API_KEY', prefill: false },
   ollama: { protocol: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', prefill: true },
 } as const satisfies Record<string, Preset>;

@@ -1,5 +1,14 @@
 // Relays a committed upstream stream to the caller: idle timeout, finalisation, in-band errors.
-import { encodeEvents, inBandErrorData, isObject, parseJson, readChunk, readErrorInfo, type Usage } from './protocols/openai.ts';
+import {
+  encodeEvents,
+  finishedCleanly,
+  inBandErrorData,
+  isObject,
+  parseJson,
+  readChunk,
+  streamErrorOf,
+  type Usage,
+} from './protocols/openai.ts';
 import { ChunkAssembler } from './protocols/openai-replay.ts';
 import { scrub } from './scrub.ts';
 import type { CommittedStream } from './upstream.ts';
@@ -87,7 +96,10 @@ export function relayStream(
     clock.stop();
     summary.outcome = error === undefined ? 'complete' : 'error';
     if (error !== undefined) summary.error = error.code;
-    else if (assembler !== undefined && allFinished()) summary.completion = assembler.result();
+    else if (assembler !== undefined && allFinished()) {
+      const completion = assembler.result();
+      if (finishedCleanly(completion)) summary.completion = completion;
+    }
     summary.ms = Date.now() - committed.startedAt;
     resolveDone(summary);
     // After [DONE] the body is about to end: reading its end lets the runtime reuse the
@@ -134,8 +146,8 @@ export function relayStream(
           if (data === '[DONE]') return end(controller, undefined, true);
           if (!graceArmed) clock.setPhase('idle', options.idleTimeoutMs);
           const parsed = parseJson(data);
-          if (isObject(parsed) && 'error' in parsed) {
-            const info = readErrorInfo(parsed);
+          const info = streamErrorOf(parsed);
+          if (info !== undefined) {
             const detail = scrub(info.message, options.secrets) || 'upstream error';
             return end(controller, { code: 'upstream_error', message: `The upstream provider failed mid-answer: ${detail}` });
           }
@@ -145,7 +157,15 @@ export function relayStream(
             continue;
           }
           for (const index of chunk.finished) finished.add(index);
-          if (chunk.usage !== undefined) summary.usage = chunk.usage;
+          if (chunk.usage !== undefined) {
+            summary.usage = chunk.usage;
+            // Usage found elsewhere (a choice, Groq's x_groq) is given top-level, where SDKs read it.
+            const object = parsed as Record<string, unknown>;
+            if (!isObject(object.usage)) {
+              object.usage = chunk.usage;
+              data = JSON.stringify(object);
+            }
+          }
           if (chunk.toolCall) summary.toolCall = true;
           if (!chunk.usageOnly || options.clientWantsUsage) out.push(data);
           if (assembler !== undefined) {

@@ -52,7 +52,7 @@ export interface ChatMeta {
 
 /** A provider's answer: a whole JSON body, or a stream past its commit point. */
 export type UpstreamOutcome =
-  | { kind: 'json'; text: string; usage: Usage | undefined; meta: ChatMeta }
+  | { kind: 'json'; text: string; usage: Usage | undefined; meta: ChatMeta; cacheable?: boolean }
   | { kind: 'stream'; body: ReadableStream<Uint8Array>; done: Promise<StreamSummary>; meta: ChatMeta };
 
 interface Failed {
@@ -186,7 +186,7 @@ function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult
   if (result.kind === 'json') {
     breakers?.report(id, { type: 'success', ms: result.ms });
     meta.model = result.info.model ?? meta.model;
-    return { kind: 'json', text: result.text, usage: result.info.usage, meta };
+    return { kind: 'json', text: result.text, usage: result.info.usage, meta, cacheable: result.info.cacheable !== false };
   }
   meta.model = result.committed.firstChunk.model ?? meta.model;
   const relay = relayStream(result.committed, {

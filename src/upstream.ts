@@ -2,7 +2,7 @@
 import { AttemptClock } from './attempt-clock.ts';
 import type { ResolvedTarget } from './config.ts';
 import { parseRetryAfter, type UpstreamFailure } from './fallback.ts';
-import { type ChunkInfo, type CompletionInfo, isObject, parseJson, readChunk, readErrorInfo } from './protocols/openai.ts';
+import { type ChunkInfo, type CompletionInfo, isObject, parseJson, readChunk, readErrorInfo, streamErrorOf } from './protocols/openai.ts';
 import { scrub } from './scrub.ts';
 import { SseReader } from './sse-reader.ts';
 import { protocolHeaders, type TargetRequest } from './target-request.ts';
@@ -124,9 +124,9 @@ async function waitForCommit(
     if (data === null) return fail({ kind: 'network', message: 'stream ended before the first token' }, 200);
     if (data === '[DONE]') return fail({ kind: 'bad_response', message: 'stream finished without an answer' }, 200);
     const parsed = parseJson(data);
-    if (isObject(parsed) && 'error' in parsed) {
+    const err = streamErrorOf(parsed);
+    if (err !== undefined) {
       reader.cancel();
-      const err = readErrorInfo(parsed);
       return fail({ kind: 'stream_error', ...err, message: scrub(err.message, input.secrets) }, 200);
     }
     const chunk = readChunk(parsed);

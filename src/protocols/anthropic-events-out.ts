@@ -1,7 +1,7 @@
 // chat.completion.chunk data turned into the Anthropic stream events an Anthropic caller reads.
 import { messageId } from './anthropic-message.ts';
 import { stopReasonOf } from './anthropic-stop-reason.ts';
-import { isObject, parseJson, readUsage, type Usage } from './openai.ts';
+import { isObject, parseJson, type Usage, usageOf } from './openai.ts';
 
 type Json = Record<string, unknown>;
 
@@ -42,13 +42,14 @@ export class AnthropicEventWriter {
     if (isObject(chunk.error)) return this.fail(typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream error');
     const out: AnthropicEvent[] = [];
     if (!this.started) out.push(this.start(chunk));
-    const usage = readUsage(chunk.usage);
+    const usage = usageOf(chunk);
     if (usage !== undefined) this.usage = usage;
     const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
     if (!isObject(choice)) return out;
     const delta = isObject(choice.delta) ? choice.delta : {};
-    if (this.withThinking && typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') {
-      out.push(...this.into('thinking'), this.delta({ type: 'thinking_delta', thinking: delta.reasoning_content }));
+    const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning;
+    if (this.withThinking && typeof reasoning === 'string' && reasoning !== '') {
+      out.push(...this.into('thinking'), this.delta({ type: 'thinking_delta', thinking: reasoning }));
     }
     const text =
       typeof delta.content === 'string' && delta.content !== '' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : '';

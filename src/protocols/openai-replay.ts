@@ -39,6 +39,7 @@ export class ChunkAssembler {
       const delta = isObject(choice.delta) ? choice.delta : {};
       if (typeof delta.content === 'string') state.content += delta.content;
       if (typeof delta.reasoning_content === 'string') state.reasoning += delta.reasoning_content;
+      else if (typeof delta.reasoning === 'string') state.reasoning += delta.reasoning;
       if (typeof delta.refusal === 'string') state.refusal = (state.refusal ?? '') + delta.refusal;
       if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) this.addToolCall(state, call);
       if (typeof choice.finish_reason === 'string') state.finishReason = choice.finish_reason;

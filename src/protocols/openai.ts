@@ -93,12 +93,23 @@ export function streamErrorOf(value: unknown): UpstreamErrorInfo | undefined {
 export interface CompletionInfo {
   model: string | undefined;
   usage: Usage | undefined;
+  /** False when a choice ended filtered or failed: such an answer is served but never cached. */
+  cacheable?: boolean;
+}
+
+// Finish reasons of a whole, unfiltered answer; anything else (content_filter, Zhipu's sensitive ...) is not cached.
+const CLEAN_FINISH = new Set(['stop', 'length', 'tool_calls', 'function_call']);
+
+/** Whether every choice of a completion finished cleanly, so the answer may be cached. */
+export function finishedCleanly(completion: Record<string, unknown>): boolean {
+  if (!Array.isArray(completion.choices)) return false;
+  return completion.choices.every((c) => isObject(c) && typeof c.finish_reason === 'string' && CLEAN_FINISH.has(c.finish_reason));
 }
 
 /** Checks a parsed 2xx body is a chat completion; returns undefined when it is not. */
 export function readCompletion(value: unknown): CompletionInfo | undefined {
   if (!isObject(value) || !Array.isArray(value.choices) || value.choices.length === 0) return undefined;
-  return { model: typeof value.model === 'string' ? value.model : undefined, usage: usageOf(value) };
+  return { model: typeof value.model === 'string' ? value.model : undefined, usage: usageOf(value), cacheable: finishedCleanly(value) };
 }
 
 /** Checks a parsed 2xx body is an embeddings list; its usage has no completion tokens. */

@@ -200,10 +200,9 @@ describe('vendor errors that are terminal', () => {
   });
 });
 
-describe('key refusals sent as a 400 (known gap: fallback.ts reads every 400 as terminal)', () => {
-  // These vendors refuse a bad key with a 400, not a 401. SPEC: provider-side auth errors skip the
-  // target. classify() in src/fallback.ts ranks the 400 first; marked `fails` until it reads the key refusal.
-  it.fails.each<ErrorCase & { why: string }>([
+describe('key refusals sent as a 400', () => {
+  // These vendors refuse a bad key with a 400, not a 401. SPEC: provider-side auth errors skip the target.
+  it.each<ErrorCase & { why: string }>([
     {
       why: "xAI's 400 Incorrect API key",
       preset: 'xai',

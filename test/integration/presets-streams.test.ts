@@ -44,9 +44,8 @@ describe('Zhipu', () => {
     expect(log?.usage).toEqual({ prompt_tokens: 8, completion_tokens: 4, total_tokens: 12 });
   });
 
-  // Zhipu's `network_error` finish means inference failed; the relay ends it like a normal finish.
-  // streamErrorOf() in src/protocols/openai.ts reads it; src/stream-relay.ts does not call it yet.
-  it.fails('ends a stream finished with "network_error" with an in-band error, not [DONE]', async () => {
+  // Zhipu's `network_error` finish means inference failed: an in-band error, never a complete answer.
+  it('ends a stream finished with "network_error" with an in-band error, not [DONE]', async () => {
     const url = 'https://open.bigmodel.cn/api/paas/v4/chat/completions';
     const vendors = fakeVendors({ [url]: [sseReply(RECORDED.zhipu.streamNetworkError)] });
     const { text } = await callPreset({ preset: 'zhipu', model: 'glm-4.6', vendors, body: streaming() });
@@ -69,9 +68,8 @@ describe('usage chunks', () => {
     ]);
   });
 
-  // Moonshot puts usage in choices[0].usage and Groq in x_groq.usage; both are logged, but chunks go to
-  // the caller verbatim, so an SDK reading `chunk.usage` finds none. Needs normalising in src/stream-relay.ts.
-  it.fails.each([
+  // Moonshot puts usage in choices[0].usage and Groq in x_groq.usage; the relay gives it top-level too.
+  it.each([
     { preset: 'moonshot', url: 'https://api.moonshot.cn/v1', model: 'moonshot-v1-8k' },
     { preset: 'groq', url: 'https://api.groq.com/openai/v1', model: 'llama-3.3-70b-versatile' },
   ] as const)('gives a caller that asked for usage a top-level usage from $preset', async (c) => {
@@ -84,8 +82,8 @@ describe('usage chunks', () => {
 
 describe('Mistral', () => {
   // Mistral rejects `stream_options` with a 422 (extra_forbidden) and sends usage on its last chunk
-  // anyway. src/chat.ts always adds stream_options.include_usage; a preset flag is needed to skip it.
-  it.fails('streams from Mistral, which refuses stream_options with a 422', async () => {
+  // anyway: its preset leaves the field out.
+  it('streams from Mistral, which refuses stream_options with a 422', async () => {
     const strict = (call: VendorCall): Reply =>
       'stream_options' in call.body ? jsonReply(RECORDED.mistral.error422StreamOptions, 422) : sseReply(RECORDED.mistral.stream);
     const vendors = fakeVendors({ 'https://api.mistral.ai/v1/chat/completions': strict });

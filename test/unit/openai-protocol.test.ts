@@ -91,10 +91,23 @@ describe('streamErrorOf', () => {
 
 describe('readCompletion and readUsage', () => {
   it('accepts a completion and reads model and usage', () => {
-    expect(readCompletion({ model: 'x', choices: [{}], usage: { prompt_tokens: 1, completion_tokens: 2 } })).toEqual({
-      model: 'x',
-      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
-    });
+    expect(readCompletion({ model: 'x', choices: [{ finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2 } })).toEqual(
+      {
+        model: 'x',
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+        cacheable: true,
+      },
+    );
+  });
+  it.each([
+    ['stop', true],
+    ['length', true],
+    ['tool_calls', true],
+    ['content_filter', false],
+    ['sensitive', false],
+    [null, false],
+  ])('marks an answer finished with %s as cacheable: %s', (finish, cacheable) => {
+    expect(readCompletion({ model: 'x', choices: [{ finish_reason: finish }] })?.cacheable).toBe(cacheable);
   });
   it('rejects a body without choices', () => {
     expect(readCompletion({ error: {} })).toBeUndefined();
