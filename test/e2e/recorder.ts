@@ -1,6 +1,11 @@
-// Records every proxy response a test reads (status, headers, body bytes) for the secret check.
+// Records every proxy response a test reads (status, headers, body bytes) and every secret tests use, for the secret check.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { inject } from 'vitest';
+import { readTranscripts, registeredSecrets, registerSecret, TRANSCRIPT_DIR_ENV } from '../support/transcript.ts';
+
+// Test files inherit the directory from the run's global setup; set it here as well, in case a
+// pool starts its workers before the setup has run.
+process.env[TRANSCRIPT_DIR_ENV] ??= inject('transcriptDir');
 
 /** One line of the response log: a response head, or a piece of its body as it passed. */
 export type Recorded =
@@ -38,4 +43,23 @@ export function recordedResponses(): Recorded[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Recorded);
+}
+
+/**
+ * Registers a secret this test gave a Worker or a client (a client key, a token, a JWT secret):
+ * zz-secrets.test.ts fails if it appears in any response or log line of the run.
+ */
+export function secret(what: string, value: string): string {
+  registerSecret(inject('transcriptDir'), what, value);
+  return value;
+}
+
+/** Every secret registered so far in this run, across test files. */
+export function secretsOfTheRun(): { what: string; value: string }[] {
+  return registeredSecrets(inject('transcriptDir'));
+}
+
+/** Everything every `wrangler dev` of the run printed (build, banner, Worker logs), one entry per instance. */
+export function transcripts(): { file: string; text: string }[] {
+  return readTranscripts(inject('transcriptDir'));
 }

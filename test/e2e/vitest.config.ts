@@ -7,7 +7,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('../../', import.meta.url)),
   test: {
     include: ['test/e2e/**/*.test.ts'],
-    globalSetup: ['test/e2e/global-setup.ts'],
+    // The transcript first: every wrangler dev of the run, global-setup's included, copies its output there.
+    globalSetup: ['test/e2e/transcript-setup.ts', 'test/e2e/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 20_000,
     hookTimeout: 90_000,

@@ -1,11 +1,11 @@
-// Runs last (the sequencer sorts by name): the fake vendor key never left either proxy.
+// Runs last (the sequencer sorts by name): no secret of the run ever left any proxy of the run.
 import { APIError } from 'openai';
 import { describe, expect, inject, it } from 'vitest';
 import { TENANT_KEYS } from './cache-config.ts';
 import { FALLBACK, MOCK_KEY, REPLY } from './config.ts';
 import { requestLogLines, wranglerOutput } from './observers.ts';
 import { ask, sdk } from './proxy-client.ts';
-import { recordedResponses } from './recorder.ts';
+import { recordedResponses, secretsOfTheRun, transcripts } from './recorder.ts';
 
 const client = sdk();
 
@@ -50,5 +50,27 @@ describe('secret hygiene', () => {
     expect(output).not.toContain(MOCK_KEY);
     for (const key of Object.values(TENANT_KEYS)) expect(output).not.toContain(key);
     expect(output).toMatch(/MOCK_KEY \("\(hidden\)"\)/);
+  });
+
+  it('never showed any secret of the run in any response, header or log line of any wrangler dev', () => {
+    const secrets = [
+      { what: 'vendor key MOCK_KEY', value: MOCK_KEY },
+      ...Object.entries(TENANT_KEYS).map(([name, value]) => ({ what: `client key ${name}`, value })),
+      ...secretsOfTheRun(),
+    ];
+    const outputs = transcripts();
+    // At least the two instances of the global setup; test files add their own (breakers, guard).
+    expect(outputs.length).toBeGreaterThanOrEqual(2);
+    expect(outputs.every((o) => o.text.includes('Ready on'))).toBe(true);
+    const responses = recordedResponses().map((r) => ({
+      where: `${r.kind} of ${r.url}`,
+      text: r.kind === 'head' ? JSON.stringify(r.headers) : r.text,
+    }));
+    const places = [...outputs.map((o) => ({ where: `output of ${o.file}`, text: o.text })), ...responses];
+    const leaks = secrets.flatMap((s) => places.filter((p) => p.text.includes(s.value)).map((p) => `${s.what} in ${p.where}`));
+    console.log(
+      `secret check: ${secrets.length} secrets against ${outputs.length} wrangler outputs and ${responses.length} response parts`,
+    );
+    expect(leaks).toEqual([]);
   });
 });

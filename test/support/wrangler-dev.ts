@@ -1,10 +1,11 @@
 // Runs `wrangler dev` as a child process group: build, start, wait until it serves, capture output, stop.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openTranscript } from './transcript.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
@@ -52,12 +53,12 @@ const ENV = {
  * output when it exits or times out first.
  */
 export async function startWranglerDev(options: WranglerOptions): Promise<WranglerDev> {
-  const log = createWriteStream(options.logFile);
+  const log = outputLog(options.logFile);
   const outDir = join(options.workDir, 'dist');
   try {
     await build(outDir, log);
   } catch (error) {
-    log.end();
+    await log.close();
     throw error;
   }
   const port = await freePort();
@@ -97,7 +98,7 @@ export async function startWranglerDev(options: WranglerOptions): Promise<Wrangl
   const stop = async (): Promise<void> => {
     process.removeListener('exit', killOnExit);
     await stopGroup(child);
-    await new Promise<void>((resolve) => log.end(resolve));
+    await log.close();
   };
   try {
     await waitUntilReady(child, url, () => output, options.startTimeoutMs ?? 60_000);
@@ -108,8 +109,34 @@ export async function startWranglerDev(options: WranglerOptions): Promise<Wrangl
   return { url, stop };
 }
 
+interface OutputLog {
+  write(chunk: Buffer): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The instance's log file, also copied to the suite's transcript when one is kept
+ * (test/support/transcript.ts): a test's own log may be deleted with its temp dir before the
+ * suite's secret check reads everything every instance printed.
+ */
+function outputLog(path: string): OutputLog {
+  const file = createWriteStream(path);
+  const copy = openTranscript('wrangler');
+  return {
+    write(chunk) {
+      file.write(chunk);
+      copy?.write(chunk);
+    },
+    close: () =>
+      Promise.all([
+        new Promise<void>((resolve) => file.end(resolve)),
+        new Promise<void>((resolve) => (copy === undefined ? resolve() : copy.end(resolve))),
+      ]).then(() => undefined),
+  };
+}
+
 /** Runs `wrangler deploy --dry-run` into `outDir`; its output goes to the same log. */
-async function build(outDir: string, log: WriteStream): Promise<void> {
+async function build(outDir: string, log: OutputLog): Promise<void> {
   const child = spawn(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', outDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
