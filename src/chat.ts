@@ -8,10 +8,11 @@ import { countCalls, type ProxyError } from './errors.ts';
 import { type Answer, answer, type CacheJob, replay } from './gateway.ts';
 import type { AnthropicExtras } from './protocols/anthropic-to-chat.ts';
 import { chatToAnthropic } from './protocols/chat-to-anthropic.ts';
+import { continuationRequest, deepseekPrefixBaseUrl } from './protocols/continuation.ts';
 import { readCompletion } from './protocols/openai.ts';
 import { completionToChunks, textCompletion } from './protocols/openai-replay.ts';
 import type { ChatRequest } from './protocols/openai-schema.ts';
-import { chatTargetRequest } from './target-request.ts';
+import { chatTargetRequest, type TargetRequest } from './target-request.ts';
 import { type ChatMeta, runTargets, type TargetsJob } from './targets.ts';
 
 /** One validated chat request and what the Worker gives it. */
@@ -55,6 +56,7 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
   };
   const job: TargetsJob = {
     prepare: (target) => chatTargetRequest(target, chatBody(call, target, stream), readCompletion),
+    ...(stream ? { continueWith: (target: ResolvedTarget, text: string) => continuationFor(call, target, text) } : {}),
     stream,
     clientWantsUsage,
     choices: body.n ?? 1,
@@ -101,6 +103,16 @@ function chatBody(call: ChatCall, target: ResolvedTarget, stream: boolean): stri
     out.max_tokens = target.maxTokens;
   }
   return JSON.stringify(out);
+}
+
+/** The request asking `target` to continue `text` (stream rescue), in its protocol and prefix style. */
+function continuationFor(call: ChatCall, target: ResolvedTarget, text: string): TargetRequest {
+  const { provider } = target;
+  const style = provider.protocol === 'anthropic' ? 'anthropic' : provider.prefixStyle;
+  const { body, trimmed } = continuationRequest(call.body, text, style);
+  const request = chatTargetRequest(target, chatBody({ ...call, body }, target, true), readCompletion);
+  const baseUrl = style === 'deepseek' ? deepseekPrefixBaseUrl(provider.baseUrl) : undefined;
+  return { ...request, trimmed, ...(baseUrl === undefined ? {} : { baseUrl }) };
 }
 
 function withoutCacheControl(messages: ChatRequest['messages']): unknown[] {

@@ -81,7 +81,8 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
       baseUrl,
       apiKeyEnv: p.apiKeyEnv ?? (preset !== undefined && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined),
       headers: p.headers ?? {},
-      prefill: preset?.prefill ?? false,
+      // The Anthropic Messages API continues a trailing assistant turn, whoever hosts it.
+      prefill: preset !== undefined ? preset.prefill : p.protocol === 'anthropic',
       streamOptions: !(preset !== undefined && 'noStreamOptions' in preset),
       prefixStyle: preset !== undefined && 'prefixStyle' in preset ? preset.prefixStyle : 'trailing',
     });

@@ -138,6 +138,6 @@ export function replay(datas: string[], usage: StreamSummary['usage'], meta: Cha
       controller.close();
     },
   });
-  const summary: StreamSummary = { outcome: 'complete', usage, model: meta.model, malformed: 0, toolCall: false, ms: 0 };
+  const summary: StreamSummary = { outcome: 'complete', usage, model: meta.model, malformed: 0, toolCall: false, ms: 0, rescues: [] };
   return { kind: 'stream', body, done: Promise.resolve(summary), meta };
 }

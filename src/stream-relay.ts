@@ -1,4 +1,6 @@
 // Relays a committed upstream stream to the caller: idle timeout, finalisation, in-band errors.
+
+import type { UpstreamFailure } from './fallback.ts';
 import {
   encodeEvents,
   finishedCleanly,
@@ -11,6 +13,7 @@ import {
 } from './protocols/openai.ts';
 import { ChunkAssembler } from './protocols/openai-replay.ts';
 import { scrub } from './scrub.ts';
+import { type Rescued, type RescueRecord, type Rescuer, Seam } from './stream-rescue.ts';
 import type { CommittedStream } from './upstream.ts';
 
 // After every choice has finished, how long to wait for a usage chunk that has not come yet.
@@ -29,6 +32,8 @@ export interface StreamSummary {
   ms: number;
   /** The whole answer as a `chat.completion`, when assembling was asked and the stream ended well. */
   completion?: Record<string, unknown>;
+  /** Streams continued by a later target after the one before broke (SPEC "Stream rescue"), in order. */
+  rescues: RescueRecord[];
 }
 
 export interface RelayOptions {
@@ -41,6 +46,17 @@ export interface RelayOptions {
   secrets: readonly string[];
   /** Assemble the answer for the cache (given up past MAX_ASSEMBLED characters). */
   assemble: boolean;
+  /** Provider id of the committed stream, for rescue records. */
+  provider: string;
+  /** Continues a broken stream on a later target; absent when stream rescue is off or nobody can. */
+  rescue?: Rescuer;
+}
+
+/** An in-band error ending a stream, and the failure it stands for. */
+interface Broken {
+  code: string;
+  message: string;
+  failure: UpstreamFailure;
 }
 
 // An answer larger than this is streamed but not cached.
@@ -50,28 +66,36 @@ const MAX_ASSEMBLED = 1_000_000;
  * Turns a committed stream into the caller's body. Pull-based with no high-water mark, so only
  * what the caller reads is read upstream. Finishes with `[DONE]` once every choice has finished
  * (and usage arrived or its grace passed), even when the vendor never sends `[DONE]`; any other
- * end becomes an in-band error event, never a truncated answer that looks complete.
+ * end becomes an in-band error event, never a truncated answer that looks complete, unless a
+ * later target continues the answer (`options.rescue`): its new text then follows on the same
+ * stream, and a failed rescue still ends with the original error.
  */
 export function relayStream(
   committed: CommittedStream,
   options: RelayOptions,
 ): { body: ReadableStream<Uint8Array>; done: Promise<StreamSummary> } {
-  const { reader, clock, firstChunk } = committed;
-  const finished = new Set<number>(firstChunk.finished);
+  let { reader, clock } = committed;
+  const { firstChunk } = committed;
+  const finished = new Set<number>();
   const summary: StreamSummary = {
     outcome: 'complete',
-    usage: firstChunk.usage,
+    usage: undefined,
     model: firstChunk.model,
     malformed: committed.malformed,
-    toolCall: firstChunk.toolCall,
+    toolCall: false,
     ms: 0,
+    rescues: [],
   };
-  let out: string[] = committed.prefix;
-  let assembler: ChunkAssembler | undefined;
-  if (options.assemble) {
-    assembler = new ChunkAssembler();
-    for (const data of committed.prefix) assembler.add(JSON.parse(data) as Record<string, unknown>);
-  }
+  let out: string[] = [];
+  let assembler: ChunkAssembler | undefined = options.assemble ? new ChunkAssembler() : undefined;
+  let rescue = options.choices === 1 ? options.rescue : undefined;
+  let provider = options.provider;
+  let idleTimeoutMs = options.idleTimeoutMs;
+  // What the caller has (or is about to have) of the answer, for a rescue's prefix.
+  let sent = '';
+  let pieces = 0;
+  let first: { id: unknown; created: unknown } = { id: undefined, created: undefined };
+  let seam: Seam | undefined;
   let ended = false;
   let graceArmed = false;
   let resolveDone: (s: StreamSummary) => void = () => {};
@@ -79,15 +103,52 @@ export function relayStream(
     resolveDone = resolve;
   });
 
-  clock.setHard('attempt', options.attemptEnd - Date.now());
-  clock.setPhase('idle', options.idleTimeoutMs);
+  /** Takes one event: checks it, rewrites it after a rescue, queues it for the caller. */
+  const take = (text: string, parsed: Record<string, unknown>): void => {
+    if (seam !== undefined && !seam.rewrite(parsed)) return;
+    const chunk = readChunk(parsed);
+    if (chunk === undefined) {
+      summary.malformed++;
+      return;
+    }
+    let data = seam === undefined ? text : JSON.stringify(parsed);
+    if (first.id === undefined) first = { id: parsed.id, created: parsed.created };
+    for (const index of chunk.finished) finished.add(index);
+    if (chunk.model !== undefined) summary.model = chunk.model;
+    if (chunk.usage !== undefined) {
+      summary.usage = chunk.usage;
+      // Usage found elsewhere (a choice, Groq's x_groq) is given top-level, where SDKs read it.
+      if (!isObject(parsed.usage)) {
+        parsed.usage = chunk.usage;
+        data = JSON.stringify(parsed);
+      }
+    }
+    if (chunk.toolCall) summary.toolCall = true;
+    if (rescue !== undefined) {
+      const content = contentOf(parsed);
+      if (content !== '') {
+        sent += content;
+        pieces++;
+        if (sent.length > MAX_ASSEMBLED) rescue = undefined;
+      }
+    }
+    if (!chunk.usageOnly || options.clientWantsUsage) out.push(data);
+    if (assembler !== undefined) {
+      assembler.add(parsed);
+      if (assembler.size > MAX_ASSEMBLED) assembler = undefined;
+    }
+  };
+
+  const startSegment = (segment: CommittedStream, idleMs: number, attemptEnd: number): void => {
+    clock.setHard('attempt', attemptEnd - Date.now());
+    clock.setPhase('idle', idleMs);
+    summary.malformed += seam === undefined ? 0 : segment.malformed;
+    for (const data of segment.prefix) take(data, JSON.parse(data) as Record<string, unknown>);
+  };
+  startSegment(committed, idleTimeoutMs, options.attemptEnd);
 
   const allFinished = (): boolean => finished.size >= options.choices;
-  const end = (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    error?: { code: string; message: string },
-    drain = false,
-  ): Promise<void> | undefined => {
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>, error?: Broken, drain = false): Promise<void> | undefined => {
     ended = true;
     out.push(error === undefined ? '[DONE]' : inBandErrorData(error.code, error.message));
     controller.enqueue(encodeEvents(out));
@@ -106,6 +167,32 @@ export function relayStream(
     // connection. Any other end (finish without [DONE], error, timeout) cancels it at once.
     if (drain) return reader.drain().finally(() => reader.cancel());
     reader.cancel();
+  };
+
+  /** Asks a later target to continue; true when one took over (the loop reads on from it). */
+  const rescued = async (broken: Broken): Promise<boolean> => {
+    const ask = rescue;
+    if (ask === undefined || summary.toolCall || allFinished()) return false;
+    reader.cancel();
+    clock.stop();
+    clock.abort();
+    const next: Rescued | undefined = await ask(sent, broken.failure);
+    if (next === undefined) return false;
+    if (ended) {
+      next.committed.clock.stop();
+      next.committed.clock.abort();
+      return false;
+    }
+    summary.rescues.push({ from: provider, error: broken.code, to: next.provider, model: next.model });
+    ({ reader, clock } = next.committed);
+    provider = next.provider;
+    rescue = next.rescue;
+    idleTimeoutMs = next.idleTimeoutMs;
+    // A rescued answer is whole but stitched from two vendors: served, never cached.
+    assembler = undefined;
+    seam = new Seam(first, summary.usage, pieces, next.trimmed);
+    startSegment(next.committed, idleTimeoutMs, next.committed.startedAt + next.attemptTimeoutMs);
+    return true;
   };
 
   const body = new ReadableStream<Uint8Array>(
@@ -131,47 +218,22 @@ export function relayStream(
             data = null;
           }
           if (ended) return;
-          if (clock.timedOut !== undefined) {
-            if (allFinished()) return end(controller);
-            const code = clock.timedOut === 'idle' ? 'idle_timeout' : 'attempt_timeout';
-            return end(controller, { code, message: `The upstream provider stopped responding (${code}); the answer is incomplete.` });
+          const broken = brokenBy(data, clock.timedOut, options.secrets);
+          if (broken !== undefined) {
+            if (allFinished() && broken.code !== 'upstream_error') return end(controller);
+            if (await rescued(broken)) continue;
+            if (ended) return;
+            return end(controller, broken);
           }
-          if (data === null) {
-            if (allFinished()) return end(controller);
-            return end(controller, {
-              code: 'stream_interrupted',
-              message: 'The upstream connection was cut before the answer finished; the answer is incomplete.',
-            });
-          }
+          if (data === null) continue;
           if (data === '[DONE]') return end(controller, undefined, true);
-          if (!graceArmed) clock.setPhase('idle', options.idleTimeoutMs);
+          if (!graceArmed) clock.setPhase('idle', idleTimeoutMs);
           const parsed = parseJson(data);
-          const info = streamErrorOf(parsed);
-          if (info !== undefined) {
-            const detail = scrub(info.message, options.secrets) || 'upstream error';
-            return end(controller, { code: 'upstream_error', message: `The upstream provider failed mid-answer: ${detail}` });
-          }
-          const chunk = readChunk(parsed);
-          if (chunk === undefined) {
+          if (!isObject(parsed)) {
             summary.malformed++;
             continue;
           }
-          for (const index of chunk.finished) finished.add(index);
-          if (chunk.usage !== undefined) {
-            summary.usage = chunk.usage;
-            // Usage found elsewhere (a choice, Groq's x_groq) is given top-level, where SDKs read it.
-            const object = parsed as Record<string, unknown>;
-            if (!isObject(object.usage)) {
-              object.usage = chunk.usage;
-              data = JSON.stringify(object);
-            }
-          }
-          if (chunk.toolCall) summary.toolCall = true;
-          if (!chunk.usageOnly || options.clientWantsUsage) out.push(data);
-          if (assembler !== undefined) {
-            assembler.add(parsed as Record<string, unknown>);
-            if (assembler.size > MAX_ASSEMBLED) assembler = undefined;
-          }
+          take(data, parsed);
           if (reader.buffered === 0 && out.length > 0 && !allFinished()) {
             controller.enqueue(encodeEvents(out));
             out = [];
@@ -192,4 +254,33 @@ export function relayStream(
     { highWaterMark: 0 },
   );
   return { body, done };
+}
+
+/** Why an event ends the stream: a timeout, the connection's end, or an upstream error event. */
+function brokenBy(data: string | null, timedOut: string | undefined, secrets: readonly string[]): Broken | undefined {
+  if (timedOut !== undefined) {
+    const code = timedOut === 'idle' ? 'idle_timeout' : 'attempt_timeout';
+    const message = `The upstream provider stopped responding (${code}); the answer is incomplete.`;
+    return { code, message, failure: { kind: 'timeout', phase: timedOut === 'idle' ? 'idle' : 'attempt' } };
+  }
+  if (data === null) {
+    const message = 'The upstream connection was cut before the answer finished; the answer is incomplete.';
+    return { code: 'stream_interrupted', message, failure: { kind: 'network', message: 'stream cut' } };
+  }
+  if (data === '[DONE]') return undefined;
+  const info = streamErrorOf(parseJson(data));
+  if (info === undefined) return undefined;
+  const detail = scrub(info.message, secrets) || 'upstream error';
+  return {
+    code: 'upstream_error',
+    message: `The upstream provider failed mid-answer: ${detail}`,
+    failure: { kind: 'stream_error', ...info, message: detail },
+  };
+}
+
+/** The content text of choice 0 in a chunk. */
+function contentOf(chunk: Record<string, unknown>): string {
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  const delta = isObject(choice) && isObject(choice.delta) ? choice.delta : undefined;
+  return typeof delta?.content === 'string' ? delta.content : '';
 }

@@ -21,6 +21,10 @@ export interface TargetRequest {
   toOpenAI?: (value: unknown, now: number) => unknown;
   /** A fresh translator of the target's stream events into OpenAI chunks; absent for OpenAI targets. */
   translator?: (now: number) => EventTranslator;
+  /** Replaces the provider's base URL (DeepSeek serves prefix continuations at `/beta`). */
+  baseUrl?: string;
+  /** A continuation whose prefix lost its trailing whitespace (Anthropic refuses it). */
+  trimmed?: boolean;
 }
 
 /** A chat request for `target` in its protocol: `openai` (Chat Completions) or `anthropic` (Messages). */

@@ -3,11 +3,13 @@
 import type { BreakerGate } from './breaker/client.ts';
 import type { ResolvedTarget } from './config.ts';
 import { providerKey } from './config.ts';
+import { rescuerFor } from './continuation.ts';
 import { type AttemptSummary, countCalls, isSkip, ProxyError } from './errors.ts';
 import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
 import { UnsupportedRequest } from './protocols/chat-to-anthropic.ts';
 import type { Usage } from './protocols/openai.ts';
 import { relayStream, type StreamSummary } from './stream-relay.ts';
+import type { Rescuer } from './stream-rescue.ts';
 import type { TargetRequest } from './target-request.ts';
 import { type AttemptResult, attempt } from './upstream.ts';
 
@@ -19,6 +21,8 @@ export interface TargetsJob {
    * serve it as asked (an embeddings call to an Anthropic target, n > 1 for Claude ...): skipped.
    */
   prepare: (target: ResolvedTarget) => TargetRequest;
+  /** The request asking a target to continue `text` (stream rescue); absent where rescue does not apply. */
+  continueWith?: (target: ResolvedTarget, text: string) => TargetRequest;
   stream: boolean;
   /** The caller asked for the usage chunk of a stream. */
   clientWantsUsage: boolean;
@@ -87,7 +91,7 @@ export async function runTargets(job: TargetsJob): Promise<UpstreamOutcome> {
     secrets: knownSecrets(job),
     unsupported: [],
   };
-  for (const target of job.targets) {
+  for (const [index, target] of job.targets.entries()) {
     const key = providerKey(job.env, target.provider);
     const request = target.provider.apiKeyEnv !== undefined && key === undefined ? 'missing_key' : prepare(run, target);
     const skipped =
@@ -96,7 +100,7 @@ export async function runTargets(job: TargetsJob): Promise<UpstreamOutcome> {
       run.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skipped });
       continue;
     }
-    const outcome = await tryTarget(run, target, key, request);
+    const outcome = await tryTarget(run, index, key, request);
     if (outcome !== undefined) return outcome;
   }
   throw finalError(run, 'exhausted');
@@ -117,13 +121,9 @@ function prepare(run: Run, target: ResolvedTarget): TargetRequest | 'unsupported
  * Attempts one target, retrying as the policy says. Returns the outcome on success, undefined to
  * move on to the next target; throws on a terminal error, the deadline or a client abort.
  */
-async function tryTarget(
-  run: Run,
-  target: ResolvedTarget,
-  key: string | undefined,
-  request: TargetRequest,
-): Promise<UpstreamOutcome | undefined> {
+async function tryTarget(run: Run, index: number, key: string | undefined, request: TargetRequest): Promise<UpstreamOutcome | undefined> {
   const { job } = run;
+  const target = job.targets[index] as ResolvedTarget;
   const summary = { provider: target.provider.id, model: target.model };
   for (let retriesDone = 0; ; retriesDone++) {
     if (Date.now() >= run.deadlineAt) throw finalError(run, 'deadline');
@@ -141,7 +141,7 @@ async function tryTarget(
     });
     if (result.ok) {
       run.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
-      return succeed(run, target, result);
+      return succeed(run, index, result);
     }
     if (result.aborted) {
       job.breakers?.report(target.provider.id, { type: 'neutral' });
@@ -172,7 +172,8 @@ async function tryTarget(
 }
 
 /** Builds the outcome of a successful attempt; a stream starts relaying from its commit point. */
-function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult, { ok: true }>): UpstreamOutcome {
+function succeed(run: Run, index: number, result: Extract<AttemptResult, { ok: true }>): UpstreamOutcome {
+  const target = run.job.targets[index] as ResolvedTarget;
   const meta: ChatMeta = {
     attempts: run.attempts,
     attemptCount: countCalls(run.attempts),
@@ -196,15 +197,42 @@ function succeed(run: Run, target: ResolvedTarget, result: Extract<AttemptResult
     idleTimeoutMs: target.retry.idleTimeoutMs,
     attemptEnd: result.committed.startedAt + target.retry.attemptTimeoutMs,
     secrets: run.secrets,
+    provider: id,
+    rescue: rescuerOf(run, index),
   });
-  // A stream's outcome is known at its end: cut or stalled after the commit point is a failure.
+  // A stream's outcome is known at its end: cut or stalled after the commit point is a failure,
+  // for the provider that broke it even when a later one continued the answer.
   const done = relay.done.then((summary) => {
-    if (summary.outcome === 'complete') breakers?.report(id, { type: 'success', ms: summary.ms });
-    else if (summary.outcome === 'error') breakers?.report(id, { type: 'failure', ms: summary.ms, kind: `stream:${summary.error}` });
-    else breakers?.report(id, { type: 'neutral' });
+    for (const rescue of summary.rescues)
+      breakers?.report(rescue.from, { type: 'failure', ms: summary.ms, kind: `stream:${rescue.error}` });
+    const last = summary.rescues.at(-1)?.to ?? id;
+    if (summary.outcome === 'complete') breakers?.report(last, { type: 'success', ms: summary.ms });
+    else if (summary.outcome === 'error') breakers?.report(last, { type: 'failure', ms: summary.ms, kind: `stream:${summary.error}` });
+    else breakers?.report(last, { type: 'neutral' });
     return summary;
   });
   return { kind: 'stream', body: relay.body, done, meta };
+}
+
+/** The rescuer of a stream from target `index`, when the job can continue streams. */
+function rescuerOf(run: Run, index: number): Rescuer | undefined {
+  const { job } = run;
+  if (job.continueWith === undefined) return undefined;
+  return rescuerFor(
+    {
+      targets: job.targets,
+      continueWith: job.continueWith,
+      breakers: job.breakers,
+      env: job.env,
+      fetch: job.fetch,
+      clientSignal: job.clientSignal,
+      requestId: job.requestId,
+      clientWantsUsage: job.clientWantsUsage,
+      secrets: run.secrets,
+      attempts: run.attempts,
+    },
+    index,
+  );
 }
 
 /** The Retry-After a failure carried, for the breaker (a 429 with a long one keeps it open). */

@@ -60,7 +60,7 @@ export async function attempt(input: AttemptInput): Promise<AttemptResult> {
 
   let response: Response;
   try {
-    response = await input.fetch(`${target.provider.baseUrl}${input.request.path}`, {
+    response = await input.fetch(`${input.request.baseUrl ?? target.provider.baseUrl}${input.request.path}`, {
       method: 'POST',
       headers: upstreamHeaders(input),
       body: input.request.body,
