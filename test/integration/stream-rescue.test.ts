@@ -22,7 +22,7 @@ const streamed = (extra: Record<string, unknown> = {}) => hello({ stream: true, 
 
 /** The last message the vendor got in call `n`. */
 const lastMessage = (calls: MockCall[], n: number) =>
-  (calls[n]?.body as { messages: { role: string; content: unknown }[] }).messages.at(-1);
+  (calls[n]?.body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages?.at(-1);
 
 describe('stream rescue', () => {
   it.each([
