@@ -3,6 +3,7 @@
 import type { Pricing } from './config-schema.ts';
 import type { AttemptSummary } from './errors.ts';
 import type { Usage } from './protocols/openai.ts';
+import type { RescueRecord } from './stream-rescue.ts';
 
 export interface RequestLog {
   requestId: string;
@@ -24,6 +25,8 @@ export interface RequestLog {
   streamOutcome?: string;
   malformedEvents?: number;
   error?: string;
+  /** Streams continued by a later target after a break (SPEC "Stream rescue"): who broke, how, and who finished. */
+  rescues?: RescueRecord[];
   totalMs: number;
 }
 

@@ -9,7 +9,7 @@ import { spendOf } from './spend/budget.ts';
 import { recordSpend } from './spend/guard.ts';
 import { runInBackground } from './wait-until.ts';
 
-type LogSummary = Pick<RequestLog, 'usage' | 'streamOutcome' | 'malformedEvents' | 'error'>;
+type LogSummary = Pick<RequestLog, 'usage' | 'streamOutcome' | 'malformedEvents' | 'error' | 'rescues'>;
 
 /**
  * The response for an answer: x-proxy-* headers, Server-Timing, and one log line, written at once
@@ -51,7 +51,15 @@ export function respond(c: Context<AppEnv>, route: string, answer: Answer): Resp
   }
   runInBackground(
     c,
-    outcome.done.then((s) => log({ usage: s.usage, streamOutcome: s.outcome, malformedEvents: s.malformed, error: s.error })),
+    outcome.done.then((s) =>
+      log({
+        usage: s.usage,
+        streamOutcome: s.outcome,
+        malformedEvents: s.malformed,
+        error: s.error,
+        ...(s.rescues.length > 0 ? { rescues: s.rescues } : {}),
+      }),
+    ),
   );
   return c.body(outcome.body, 200, { ...headers, ...SSE_HEADERS });
 }

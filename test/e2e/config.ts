@@ -119,6 +119,22 @@ export const CLAUDE = {
   fromOpenAI: 'openai-to-claude',
 } as const;
 
+/** Stream-rescue aliases: each first target breaks mid-answer after RESCUE_CUT content chunks of a long answer. */
+export const RESCUE = {
+  /** An OpenAI-protocol stream cut, continued by an Anthropic-protocol target (prefill by default). */
+  openaiByClaude: 'rescue-openai-by-claude',
+  /** An Anthropic-protocol stream that stalls, continued by an OpenAI-protocol target marked prefill. */
+  claudeByOpenAI: 'rescue-claude-by-openai',
+  /** A cut stream whose only later target is not marked prefill: never asked. */
+  noPrefill: 'rescue-no-prefill',
+  /** A cut stream whose prefill target refuses the continuation (400). */
+  rejected: 'rescue-rejected',
+} as const;
+/** The long answer the rescue aliases give (the default reply, this many times). */
+export const RESCUE_REPEAT = 5;
+/** Content chunks sent before the first target breaks. */
+export const RESCUE_CUT = 7;
+
 /** Two silent targets under a 1 s request deadline taken from the first target. */
 export const DEADLINE_ALIAS = 'deadline';
 
@@ -150,6 +166,42 @@ export function buildProxyConfig(mockUrl: string, tapUrl: string): Json {
   models[CLAUDE.healthy] = { targets: [{ provider: claude('claude-ok', 'reply=Hello%20from%20Claude.'), model: 'claude-mock' }] };
   models[CLAUDE.cut] = { targets: [{ provider: claude('claude-cut', 'cut-after=2'), model: 'claude-mock' }] };
   models[CLAUDE.toOpenAI] = { targets: [{ provider: claude('claude-529', 'status=529'), model: 'claude-mock' }, FALLBACK] };
+  const long = `repeat=${RESCUE_REPEAT}`;
+  const rescueTarget = (alias: string, suffix: string, scenario: string, protocol = 'openai') =>
+    provider(
+      `${alias}-${suffix}`,
+      `${scenario},${protocol === 'anthropic' ? `key=${MOCK_KEY},` : ''}id=${alias}-${suffix}`,
+      mockUrl,
+      protocol,
+    );
+  models[RESCUE.openaiByClaude] = {
+    targets: [
+      { provider: rescueTarget(RESCUE.openaiByClaude, 'cut', `cut-after=${RESCUE_CUT},${long}`), model: 'm-cut' },
+      { provider: rescueTarget(RESCUE.openaiByClaude, 'claude', long, 'anthropic'), model: 'claude-mock' },
+    ],
+  };
+  models[RESCUE.claudeByOpenAI] = {
+    targets: [
+      {
+        provider: rescueTarget(RESCUE.claudeByOpenAI, 'stall', `stall-after=${RESCUE_CUT},${long}`, 'anthropic'),
+        model: 'claude-stall',
+        retry: FAST_DETECTION,
+      },
+      { provider: rescueTarget(RESCUE.claudeByOpenAI, 'openai', long), model: 'm-continue', prefill: true },
+    ],
+  };
+  models[RESCUE.noPrefill] = {
+    targets: [
+      { provider: rescueTarget(RESCUE.noPrefill, 'cut', `cut-after=${RESCUE_CUT},${long}`), model: 'm-cut' },
+      { provider: rescueTarget(RESCUE.noPrefill, 'plain', long), model: 'm-plain' },
+    ],
+  };
+  models[RESCUE.rejected] = {
+    targets: [
+      { provider: rescueTarget(RESCUE.rejected, 'cut', `cut-after=${RESCUE_CUT},${long}`), model: 'm-cut' },
+      { provider: rescueTarget(RESCUE.rejected, 'refuses', 'status=400'), model: 'm-refuses', prefill: true },
+    ],
+  };
   models[CLAUDE.fromOpenAI] = {
     targets: [
       { provider: provider('openai-503', 'status=503,id=openai-503'), model: 'm-openai-503' },
