@@ -1,6 +1,7 @@
 // Stream rescue in workerd: a stream broken after its commit point is finished by a later `prefill` target.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { forgetLocalBreakers } from '../../src/breaker/client.ts';
 import type { MockCall } from '../mock-provider/handler.ts';
 import {
   anthropicEvents,
@@ -146,5 +147,22 @@ describe('stream rescue', () => {
     const deepseek = proxyWith(config);
     expect(streamedText(await sseData(await deepseek.chat(streamed())))).toBe(REPLY);
     expect(lastMessage(deepseek.mock.calls(), 1)).toEqual({ role: 'assistant', content: 'Hello from', prefix: true });
+  });
+
+  it('counts the break against the broken provider’s breaker, not the rescuer’s', async () => {
+    const broken = `rescue-broken-${Date.now()}`;
+    const rescuing = `rescue-ok-${Date.now()}`;
+    const config = configFor([{ id: broken, scenario: 'cut-after=2' }, rescuer({ id: rescuing })], {
+      breaker: { consecutiveFailures: 3, minCalls: 50, openMs: 60_000 },
+    });
+    const proxy = proxyWith(config, { ...KEYS, BREAKER: env.BREAKER });
+    for (let i = 0; i < 3; i++) expect(streamedText(await sseData(await proxy.chat(streamed())))).toBe(REPLY);
+    await proxy.settle();
+    forgetLocalBreakers();
+    expect((await env.BREAKER.getByName(broken).snapshot()).state).toBe('open');
+    expect((await env.BREAKER.getByName(rescuing).snapshot()).state).toBe('closed');
+    const after = await proxy.chat(streamed());
+    expect(after.headers.get('x-proxy-provider')).toBe(rescuing);
+    await after.text();
   });
 });
