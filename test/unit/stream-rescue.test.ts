@@ -149,62 +149,17 @@ describe('rescuerFor', () => {
   };
   const chain = (targets: unknown[], retry: Record<string, unknown> = {}) => targetsOf({ providers, models: { chat: { targets } }, retry });
 
-  it('exists only when a later target continues prefixes (presets anthropic, deepseek, ollama, or prefill: true)', () => {
-    expect(
-      rescuerFor(
-        context(
-          chain([
-            { provider: 'a', model: 'm' },
-            { provider: 'b', model: 'm' },
-          ]),
-        ),
-        0,
-      ),
-    ).toBeUndefined();
-    expect(
-      rescuerFor(
-        context(
-          chain([
-            { provider: 'a', model: 'm' },
-            { provider: 'claude', model: 'm' },
-          ]),
-        ),
-        0,
-      ),
-    ).toBeDefined();
-    expect(
-      rescuerFor(
-        context(
-          chain([
-            { provider: 'a', model: 'm' },
-            { provider: 'ds', model: 'm' },
-          ]),
-        ),
-        0,
-      ),
-    ).toBeDefined();
-    expect(
-      rescuerFor(
-        context(
-          chain([
-            { provider: 'a', model: 'm' },
-            { provider: 'b', model: 'm', prefill: true },
-          ]),
-        ),
-        0,
-      ),
-    ).toBeDefined();
-    expect(
-      rescuerFor(
-        context(
-          chain([
-            { provider: 'claude', model: 'm' },
-            { provider: 'a', model: 'm' },
-          ]),
-        ),
-        0,
-      ),
-    ).toBeUndefined();
+  it.each([
+    ['no later target has prefill', ['a', 'b'], false],
+    ['Claude (anthropic preset) comes later', ['a', 'claude'], true],
+    ['DeepSeek (deepseek preset) comes later', ['a', 'ds'], true],
+    ['a later target is marked prefill', ['a', 'b+prefill'], true],
+    ['the prefill target comes first', ['claude', 'a'], false],
+  ])('exists for the first target when %s: %s', (_name, names, exists) => {
+    const targets = chain(
+      names.map((n) => (n.endsWith('+prefill') ? { provider: n.slice(0, -8), model: 'm', prefill: true } : { provider: n, model: 'm' })),
+    );
+    expect(rescuerFor(context(targets), 0) !== undefined).toBe(exists);
   });
 
   it('is off when the broken target says streamRecovery "error"', () => {
