@@ -1,18 +1,8 @@
 // Relays a committed upstream stream to the caller: idle timeout, finalisation, in-band errors.
 
-import type { UpstreamFailure } from './fallback.ts';
-import {
-  encodeEvents,
-  finishedCleanly,
-  inBandErrorData,
-  isObject,
-  parseJson,
-  readChunk,
-  streamErrorOf,
-  type Usage,
-} from './protocols/openai.ts';
+import { encodeEvents, finishedCleanly, inBandErrorData, isObject, parseJson, readChunk, type Usage } from './protocols/openai.ts';
 import { ChunkAssembler } from './protocols/openai-replay.ts';
-import { scrub } from './scrub.ts';
+import { type Broken, brokenBy } from './stream-break.ts';
 import { type Rescued, type RescueRecord, type Rescuer, Seam } from './stream-rescue.ts';
 import type { CommittedStream } from './upstream.ts';
 
@@ -50,13 +40,6 @@ export interface RelayOptions {
   provider: string;
   /** Continues a broken stream on a later target; absent when stream rescue is off or nobody can. */
   rescue?: Rescuer;
-}
-
-/** An in-band error ending a stream, and the failure it stands for. */
-interface Broken {
-  code: string;
-  message: string;
-  failure: UpstreamFailure;
 }
 
 // An answer larger than this is streamed but not cached.
@@ -254,28 +237,6 @@ export function relayStream(
     { highWaterMark: 0 },
   );
   return { body, done };
-}
-
-/** Why an event ends the stream: a timeout, the connection's end, or an upstream error event. */
-function brokenBy(data: string | null, timedOut: string | undefined, secrets: readonly string[]): Broken | undefined {
-  if (timedOut !== undefined) {
-    const code = timedOut === 'idle' ? 'idle_timeout' : 'attempt_timeout';
-    const message = `The upstream provider stopped responding (${code}); the answer is incomplete.`;
-    return { code, message, failure: { kind: 'timeout', phase: timedOut === 'idle' ? 'idle' : 'attempt' } };
-  }
-  if (data === null) {
-    const message = 'The upstream connection was cut before the answer finished; the answer is incomplete.';
-    return { code: 'stream_interrupted', message, failure: { kind: 'network', message: 'stream cut' } };
-  }
-  if (data === '[DONE]') return undefined;
-  const info = streamErrorOf(parseJson(data));
-  if (info === undefined) return undefined;
-  const detail = scrub(info.message, secrets) || 'upstream error';
-  return {
-    code: 'upstream_error',
-    message: `The upstream provider failed mid-answer: ${detail}`,
-    failure: { kind: 'stream_error', ...info, message: detail },
-  };
 }
 
 /** The content text of choice 0 in a chunk. */

@@ -4,12 +4,13 @@ import type { BreakerGate } from './breaker/client.ts';
 import type { ResolvedTarget } from './config.ts';
 import { providerKey } from './config.ts';
 import { rescuerFor } from './continuation.ts';
-import { type AttemptSummary, countCalls, isSkip, ProxyError } from './errors.ts';
-import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
+import { type AttemptSummary, countCalls } from './errors.ts';
+import { classify, nextMove, type UpstreamFailure } from './fallback.ts';
 import { UnsupportedRequest } from './protocols/chat-to-anthropic.ts';
 import type { Usage } from './protocols/openai.ts';
 import { relayStream, type StreamSummary } from './stream-relay.ts';
 import type { Rescuer } from './stream-rescue.ts';
+import { clientGone, describe, type Failed, finalError, terminalError } from './target-errors.ts';
 import type { TargetRequest } from './target-request.ts';
 import { type AttemptResult, attempt } from './upstream.ts';
 
@@ -59,12 +60,6 @@ export type UpstreamOutcome =
   | { kind: 'json'; text: string; usage: Usage | undefined; meta: ChatMeta; cacheable?: boolean }
   | { kind: 'stream'; body: ReadableStream<Uint8Array>; done: Promise<StreamSummary>; meta: ChatMeta };
 
-interface Failed {
-  target: ResolvedTarget;
-  failure: UpstreamFailure;
-  classification: Classification;
-}
-
 /** State of one request across its targets and attempts. */
 interface Run {
   job: TargetsJob;
@@ -103,7 +98,7 @@ export async function runTargets(job: TargetsJob): Promise<UpstreamOutcome> {
     const outcome = await tryTarget(run, index, key, request);
     if (outcome !== undefined) return outcome;
   }
-  throw finalError(run, 'exhausted');
+  throw finalError(run.attempts, run.failures, run.unsupported, 'exhausted');
 }
 
 /** The target's request, or `unsupported_request` when it cannot serve this one (the reason is kept). */
@@ -126,7 +121,7 @@ async function tryTarget(run: Run, index: number, key: string | undefined, reque
   const target = job.targets[index] as ResolvedTarget;
   const summary = { provider: target.provider.id, model: target.model };
   for (let retriesDone = 0; ; retriesDone++) {
-    if (Date.now() >= run.deadlineAt) throw finalError(run, 'deadline');
+    if (Date.now() >= run.deadlineAt) throw finalError(run.attempts, run.failures, run.unsupported, 'deadline');
     const result = await attempt({
       target,
       key,
@@ -240,69 +235,10 @@ function retryAfterOf(failure: UpstreamFailure): { retryAfterMs?: number } {
   return failure.kind === 'http' && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {};
 }
 
-function clientGone(attempts: AttemptSummary[]): ProxyError {
-  return new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
-}
-
 function knownSecrets(job: TargetsJob): string[] {
   const env = job.env as Record<string, unknown>;
   const names = new Set(job.targets.flatMap((t) => (t.provider.apiKeyEnv ? [t.provider.apiKeyEnv] : [])));
   return [...names].flatMap((name) => (typeof env[name] === 'string' ? [env[name] as string] : []));
-}
-
-function describe(failure: UpstreamFailure): string {
-  switch (failure.kind) {
-    case 'http':
-      return failure.code ? `http:${failure.status}:${failure.code}` : `http:${failure.status}`;
-    case 'timeout':
-      return `timeout:${failure.phase}`;
-    case 'stream_error':
-      return failure.code ? `stream_error:${failure.code}` : 'stream_error';
-    default:
-      return failure.kind;
-  }
-}
-
-function terminalError(target: ResolvedTarget, failure: UpstreamFailure, c: Classification, attempts: AttemptSummary[]): ProxyError {
-  const status = failure.kind === 'http' && (failure.status === 400 || failure.status === 422) ? failure.status : 400;
-  const detail = 'message' in failure && failure.message ? `: ${failure.message}` : '';
-  const code = c.reason === 'content_policy' ? 'content_policy_violation' : (failure.kind === 'http' && failure.code) || 'invalid_request';
-  return new ProxyError(status, code, `Provider "${target.provider.id}" rejected the request${detail}`, { attempts });
-}
-
-/**
- * The most useful error once nothing is left: context length over the generic 503, and a 400 when
- * no target could serve the request as asked.
- */
-function finalError(run: Run, why: 'deadline' | 'exhausted'): ProxyError {
-  const { attempts, failures } = run;
-  if (run.unsupported.length > 0 && attempts.every(isSkip)) {
-    return new ProxyError(400, 'unsupported_request', `No target can serve this request: ${run.unsupported.join('; ')}.`, {
-      attempts,
-    });
-  }
-  const context = failures.find((f) => f.classification.reason === 'context_length');
-  if (context !== undefined) {
-    const detail = 'message' in context.failure && context.failure.message ? `: ${context.failure.message}` : '';
-    return new ProxyError(400, 'context_length_exceeded', `The request is too long for every target${detail}`, { attempts });
-  }
-  const waits = failures.flatMap((f) =>
-    f.failure.kind === 'http' && f.failure.retryAfterMs !== undefined ? [f.failure.retryAfterMs] : [],
-  );
-  const retryAfter = waits.length > 0 ? Math.max(1, Math.ceil(Math.max(...waits) / 1000)) : 5;
-  const message =
-    why === 'deadline'
-      ? 'The request deadline passed before any provider answered.'
-      : attempts.every((a) => a.status === null && a.error === 'missing_key')
-        ? 'No provider could be called: every target is missing its API key.'
-        : attempts.every((a) => a.status === null && (a.error === 'missing_key' || a.error === 'breaker_open'))
-          ? 'No provider could be called: every circuit breaker is open.'
-          : 'Every provider failed to answer.';
-  return new ProxyError(503, 'all_targets_failed', message, {
-    type: 'api_error',
-    attempts,
-    headers: { 'retry-after': String(retryAfter), 'x-should-retry': 'false' },
-  });
 }
 
 /** Waits `ms`; resolves false early when the client goes away. */
