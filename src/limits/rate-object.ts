@@ -10,6 +10,8 @@ const FORGET_AFTER_MS = 62_000;
 export interface RateReply {
   ok: boolean;
   retryAfterSeconds: number;
+  /** When refused: from when (ms) a request would be admitted; nothing is admitted before it. */
+  retryAtMs: number;
   remaining: number;
 }
 
@@ -42,7 +44,7 @@ export class ClientRateObject extends DurableObject<Env> {
         void this.ctx.storage.setAlarm(now + FORGET_AFTER_MS, { allowUnconfirmed: true });
       }
     }
-    return { ok: result.ok, retryAfterSeconds: result.retryAfterSeconds, remaining: result.remaining };
+    return { ok: result.ok, retryAfterSeconds: result.retryAfterSeconds, retryAtMs: result.retryAtMs, remaining: result.remaining };
   }
 
   /** Idempotent: forgets an idle window, else looks again later. */

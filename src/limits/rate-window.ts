@@ -11,6 +11,8 @@ export interface Take {
   window: RateWindow;
   /** When refused: whole seconds until a request would be admitted. 0 when admitted. */
   retryAfterSeconds: number;
+  /** When refused: the moment (ms) from which a request would be admitted, if no other is. 0 when admitted. */
+  retryAtMs: number;
   /** Requests left in the current window after this one. */
   remaining: number;
 }
@@ -39,15 +41,19 @@ export function take(window: RateWindow, nowMs: number, rpm: number): Take {
     const last = buckets.at(-1);
     const next: RateWindow['buckets'] =
       last !== undefined && last[0] === now ? [...buckets.slice(0, -1), [now, last[1] + 1]] : [...buckets, [now, 1]];
-    return { ok: true, window: { buckets: next }, retryAfterSeconds: 0, remaining: rpm - used - 1 };
+    return { ok: true, window: { buckets: next }, retryAfterSeconds: 0, retryAtMs: 0, remaining: rpm - used - 1 };
   }
   // Refused: wait until enough of the oldest seconds have left the window (second s leaves at s + SPAN + 1).
   let toFree = used - rpm + 1;
   for (const [second, count] of buckets) {
     toFree -= count;
-    if (toFree <= 0) return { ok: false, window: { buckets }, retryAfterSeconds: second + SPAN + 1 - now, remaining: 0 };
+    if (toFree <= 0) return refused(buckets, second + SPAN + 1, now);
   }
-  return { ok: false, window: { buckets }, retryAfterSeconds: SPAN + 1, remaining: 0 };
+  return refused(buckets, now + SPAN + 1, now);
+}
+
+function refused(buckets: RateWindow['buckets'], freeAt: number, now: number): Take {
+  return { ok: false, window: { buckets }, retryAfterSeconds: freeAt - now, retryAtMs: freeAt * 1000, remaining: 0 };
 }
 
 /** Whether nothing in the window still counts at `nowMs` (its object may then forget it). */

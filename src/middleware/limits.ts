@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app.ts';
 import { ProxyError } from '../errors.ts';
+import { rateRefusal } from '../limits/client-rate.ts';
 import { failOpen } from '../limits/fail-open.ts';
 import { ipDelta, ipKey, secondsToNextMinute } from '../limits/ip.ts';
 import { budgetRefusal } from '../spend/guard.ts';
@@ -31,7 +32,8 @@ export function withIpLimit(): MiddlewareHandler<AppEnv> {
 
 /**
  * The client's `rpm` (exact, one ClientRateObject per client) and daily budget (one BudgetObject
- * per client per UTC day; model calls only, a GET costs nothing), asked at once. A request counts
+ * per client per UTC day; model calls only, a GET costs nothing), asked at once; a refusal
+ * already known to this isolate is answered without asking (limits/client-rate.ts, spend/guard.ts). A request counts
  * against `rpm` once admitted by it, even if it is refused later (budget, validation). Either
  * object failing lets the request through (logged).
  */
@@ -40,18 +42,12 @@ export function withClientLimits(): MiddlewareHandler<AppEnv> {
     const client = c.get('client');
     if (client.rpm === undefined && client.budget === undefined) return next();
     const now = Date.now();
-    const rates = c.env.CLIENT_RATE;
-    const rpm = client.rpm;
     const [rate, budget] = await Promise.all([
-      rpm === undefined ? undefined : failOpen('client_rate', rates && (() => rates.getByName(client.name).take(rpm))),
+      rateRefusal(c.env.CLIENT_RATE, client, now),
       c.req.method === 'POST' ? budgetRefusal(c.env.BUDGET, client, now) : undefined,
     ]);
-    if (rate !== undefined && !rate.ok) {
-      throw new ProxyError(429, 'rate_limit_exceeded', `This client is over its limit of ${rpm} requests a minute.`, {
-        headers: { 'retry-after': String(rate.retryAfterSeconds) },
-      });
-    }
-    if (budget !== undefined) throw budget;
+    const refusal = rate ?? budget;
+    if (refusal !== undefined) throw refusal;
     await next();
   };
 }

@@ -104,10 +104,28 @@ describe('per-client rpm (ClientRateObject)', () => {
     expect(await errorOf(refused)).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error' });
     expect(refused.headers.get('x-should-retry')).toBeNull();
     expect(proxy.mock.calls()).toHaveLength(2);
-    // The count lives in the object, not the isolate: a second app sees it.
-    const again = proxyWith(config, BINDINGS);
-    expect((await again.chat(hello(), { headers })).status).toBe(429);
-    expect(again.mock.calls()).toHaveLength(0);
+    // The count lives in the object, for every isolate.
+    expect(await env.CLIENT_RATE.getByName(name).take(2)).toMatchObject({ ok: false, retryAfterSeconds: expect.any(Number) });
+  });
+
+  it('refuses a client again without asking its object until the refusal ends (nothing can be admitted before)', async () => {
+    const name = fresh('memo');
+    const { config, headers } = await keyed({ name, rpm: 1 });
+    let calls = 0;
+    const counting = {
+      getByName: (id: string) => ({
+        take: (rpm: number) => {
+          calls += 1;
+          return env.CLIENT_RATE.getByName(id).take(rpm);
+        },
+      }),
+    };
+    const proxy = proxyWith(config, { ...BINDINGS, CLIENT_RATE: counting });
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await proxy.chat(hello(), { headers })).status);
+    expect(statuses).toEqual([429, 429, 429, 429, 429]);
+    expect(calls).toBe(2);
   });
 
   it('is exact under 20 concurrent requests', async () => {
@@ -161,6 +179,28 @@ describe('daily budgets (BudgetObject per client per UTC day)', () => {
     expect(proxy.mock.calls()).toHaveLength(2);
     // Listing models costs nothing, so a spent budget does not stop it.
     expect((await proxy.request('/v1/models', { headers })).status).toBe(200);
+  });
+
+  it('refuses a spent day again without asking its object, and follows a raised budget at once', async () => {
+    const name = fresh('spent');
+    const { config, headers } = await keyed({ name, dailyTokens: 1 });
+    let totals = 0;
+    const counting = {
+      getByName: (id: string) => ({
+        total: () => {
+          totals += 1;
+          return env.BUDGET.getByName(id).total();
+        },
+        add: (amount: { tokens: number; usd: number }, forgetAt: number) => env.BUDGET.getByName(id).add(amount, forgetAt),
+      }),
+    };
+    const proxy = proxyWith(config, { ...BINDINGS, BUDGET: counting });
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    await proxy.settle();
+    for (let i = 0; i < 3; i++) expect((await proxy.chat(hello(), { headers })).status).toBe(429);
+    expect(totals).toBe(1);
+    const raised = await keyed({ name, dailyTokens: 1_000_000 });
+    expect((await proxyWith(raised.config, { ...BINDINGS, BUDGET: counting }).chat(hello(), { headers })).status).toBe(200);
   });
 
   it('counts dollars from the target pricing against dailyUsd', async () => {

@@ -52,6 +52,10 @@ describe('per-client rate window', () => {
     const refused = take(window, at(now), rpm);
     expect(refused.ok).toBe(false);
     expect(refused.retryAfterSeconds).toBe(retryAfter);
+    expect(refused.retryAtMs).toBe(at(now + retryAfter));
+    // From retryAt on, not a millisecond before.
+    expect(take(window, refused.retryAtMs, rpm).ok).toBe(true);
+    expect(take(window, refused.retryAtMs - 1, rpm).ok).toBe(false);
     // Waiting exactly that long is enough, and one second less is not.
     expect(take(window, at(now + retryAfter), rpm).ok).toBe(true);
     expect(take(window, at(now + retryAfter - 1), rpm).ok).toBe(false);
