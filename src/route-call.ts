@@ -5,6 +5,7 @@ import { breakerGate } from './breaker/client.ts';
 import type { ChatCall } from './chat.ts';
 import type { ResolvedTarget } from './config.ts';
 import { badRequest, ProxyError } from './errors.ts';
+import { maxTokensCap } from './auth/client.ts';
 import { checkModelAllowed } from './middleware/auth.ts';
 import { backgroundOf } from './respond.ts';
 
@@ -21,14 +22,14 @@ export function targetsFor(c: Context<AppEnv>, alias: string): readonly Resolved
 
 /**
  * Body limits checked before any upstream work: message count (`limits.maxMessages`) and the
- * output tokens asked for, against `limits.maxTokens` and the client key's `maxTokens` (refused, not clamped).
+ * output tokens asked for, against `limits.maxTokens` and the client's own `maxTokens` (key or token) (refused, not clamped).
  */
 export function checkLimits(c: Context<AppEnv>, messages: number, askedTokens: number | null | undefined): void {
   const limits = c.get('config').raw.limits;
   if (messages > limits.maxMessages) {
     throw badRequest(`Too many messages: ${messages} (the limit is ${limits.maxMessages}).`, 'messages', 'too_many_messages');
   }
-  const cap = Math.min(limits.maxTokens, c.get('client').key?.maxTokens ?? Number.POSITIVE_INFINITY);
+  const cap = maxTokensCap(c.get('client'), limits.maxTokens);
   if (askedTokens != null && askedTokens > cap) {
     throw badRequest(`max_tokens ${askedTokens} is above the limit of ${cap} for this client.`, 'max_tokens', 'max_tokens_too_large');
   }

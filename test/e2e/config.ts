@@ -60,6 +60,8 @@ export const TERMINAL_SCENARIOS = {
 } as const;
 
 const leakMessage = encodeURIComponent(`Incorrect API key provided: ${MOCK_KEY}`);
+/** A refusal of the request itself that echoes the key (a 400 about the key would skip the target instead). */
+const leakTerminalMessage = encodeURIComponent(`Invalid value for 'messages' (request signed with ${MOCK_KEY})`);
 
 /** Every alias whose first target is scripted to fail; all fall back to FALLBACK unless `alone`. */
 const FAULTS: Record<string, FaultTarget & { alone?: boolean }> = {
@@ -88,7 +90,7 @@ const FAULTS: Record<string, FaultTarget & { alone?: boolean }> = {
   'reset-always': { scenario: 'reset' },
   hang: { scenario: 'hang', retry: { attemptTimeoutMs: 1000 } },
   'bad-json': { scenario: 'bad-json' },
-  'leaky-terminal': { scenario: `status=400,message=${leakMessage}` },
+  'leaky-terminal': { scenario: `status=400,message=${leakTerminalMessage}` },
   'leaky-skip': { scenario: `status=401,message=${leakMessage}` },
   'client-abort': {
     scenario: 'repeat=50,token-delay=20',
