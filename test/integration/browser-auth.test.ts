@@ -66,6 +66,19 @@ describe('client tokens (auth.mode "jwt")', () => {
     expect(proxy.mock.calls()).toHaveLength(0);
   });
 
+  it("refuses max_tokens above a token's maxTokens claim, on both protocols", async () => {
+    const proxy = proxyWith(await config('jwt'), withSecret);
+    const headers = bearer(await token({ maxTokens: 50 }));
+    const chat = await proxy.chat(hello({ max_tokens: 51 }), { headers });
+    expect(chat.status).toBe(400);
+    expect(await errorCode(chat)).toBe('max_tokens_too_large');
+    const messages = await proxy.messages({ model: 'chat', max_tokens: 51, messages: [{ role: 'user', content: 'x' }] }, { headers });
+    expect(messages.status).toBe(400);
+    expect(await messages.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', code: 'max_tokens_too_large' } });
+    expect(proxy.mock.calls()).toHaveLength(0);
+    expect((await proxy.chat(hello({ max_tokens: 50 }), { headers })).status).toBe(200);
+  });
+
   it.each([
     ['not set', {}, 'is not set'],
     ['too short', { PROXY_JWT_SECRET: 'tiny-secret-value' }, 'is shorter than 32 characters'],
