@@ -61,7 +61,7 @@ export const TERMINAL_SCENARIOS = {
 
 const leakMessage = encodeURIComponent(`Incorrect API key provided: ${MOCK_KEY}`);
 /** A refusal of the request itself that echoes the key (a 400 about the key would skip the target instead). */
-const leakTerminalMessage = encodeURIComponent(`Invalid value for 'messages' (request signed with ${MOCK_KEY})`);
+const leakTerminalMessage = encodeURIComponent(`Invalid value for messages (request signed with ${MOCK_KEY})`);
 
 /** Every alias whose first target is scripted to fail; all fall back to FALLBACK unless `alone`. */
 const FAULTS: Record<string, FaultTarget & { alone?: boolean }> = {

@@ -14,7 +14,7 @@ describe('secret hygiene', () => {
     const error = await client.chat.completions.create(ask('leaky-terminal')).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(400);
-    expect((error as APIError).message).toContain('Incorrect API key provided');
+    expect((error as APIError).message).toContain('Invalid value for messages');
     expect((error as APIError).message).toContain('[redacted]');
     expect((error as APIError).message).not.toContain(MOCK_KEY);
   });
