@@ -1,11 +1,11 @@
 // What every model route takes from the request context before handing over to the pipeline.
 import type { Context } from 'hono';
 import type { AppEnv } from './app.ts';
+import { maxTokensCap } from './auth/client.ts';
 import { breakerGate } from './breaker/client.ts';
 import type { ChatCall } from './chat.ts';
 import type { ResolvedTarget } from './config.ts';
 import { badRequest, ProxyError } from './errors.ts';
-import { maxTokensCap } from './auth/client.ts';
 import { checkModelAllowed } from './middleware/auth.ts';
 import { backgroundOf } from './respond.ts';
 
