@@ -12,9 +12,9 @@ export class AttemptClock {
   clientAborted = false;
   onExpire: (() => void) | undefined;
   private phase: TimeoutPhase = 'connect';
-  private phaseTimer: ReturnType<typeof setTimeout> | null = null;
+  private phaseTimer: ReturnType<typeof setTimeout> | undefined;
   private hardPhase: TimeoutPhase = 'attempt';
-  private hardTimer: ReturnType<typeof setTimeout> | null = null;
+  private hardTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly clientSignal: AbortSignal | undefined;
   private readonly onClientAbort = (): void => {
     this.clientAborted = true;

@@ -73,7 +73,7 @@ export class SseReader {
    */
   async drain(maxReads = 8, maxMs = 100): Promise<void> {
     if (this.ended) return;
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, maxMs);
     });

@@ -201,7 +201,8 @@ export function relayStream(
             data = null;
           }
           if (ended) return;
-          const broken = brokenBy(data, clock.timedOut, options.secrets);
+          const parsed = data === null || data === '[DONE]' ? undefined : parseJson(data);
+          const broken = brokenBy(data, parsed, clock.timedOut, options.secrets);
           if (broken !== undefined) {
             if (allFinished() && broken.code !== 'upstream_error') return end(controller);
             if (await rescued(broken)) continue;
@@ -211,7 +212,6 @@ export function relayStream(
           if (data === null) continue;
           if (data === '[DONE]') return end(controller, undefined, true);
           if (!graceArmed) clock.setPhase('idle', idleTimeoutMs);
-          const parsed = parseJson(data);
           if (!isObject(parsed)) {
             summary.malformed++;
             continue;

@@ -2,7 +2,7 @@
 
 /** `promise`, or a rejection once `ms` have passed; the timer is always cleared. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'the call'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
   });
