@@ -1,4 +1,5 @@
 // Cache keys: canonical JSON of the fields that change an answer, hashed with SHA-256.
+import { writeWarning } from './log.ts';
 import type { ChatRequest } from './protocols/openai-schema.ts';
 import { sha256Hex } from './sha256.ts';
 
@@ -61,6 +62,21 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * `canonicalJson`, or undefined when the value is nested too deeply for it (thousands of levels,
+ * which JSON allows: the recursion exhausts the stack and throws a RangeError). Such a request is
+ * then not cached, and still served: the cache fails open.
+ */
+export function canonicalOrUncacheable(value: unknown): string | undefined {
+  try {
+    return canonicalJson(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    writeWarning('request nested too deeply for a cache key; not cached', {});
+    return undefined;
+  }
 }
 
 /** Picks the listed fields that are set (not undefined or null). */

@@ -1,7 +1,7 @@
 // A chat request through the pipeline: cache key and controls, the targets job, the degraded reply.
 import type { BreakerGate } from './breaker/client.ts';
 import { cacheControls } from './cache.ts';
-import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from './cache-key.ts';
+import { CHAT_KEY_FIELDS, cacheKey, canonicalOrUncacheable, pickFields } from './cache-key.ts';
 import type { ResolvedTarget, RuntimeConfig } from './config.ts';
 import { degradedReply, lastUserText } from './degraded.ts';
 import { countCalls, type ProxyError } from './errors.ts';
@@ -41,10 +41,9 @@ export async function chatAnswer(call: ChatCall): Promise<Answer> {
   const stream = body.stream === true;
   const clientWantsUsage = body.stream_options?.include_usage === true;
   const controls = cacheControls(call.cacheControl, call.cacheTtl, config.raw.cache);
-  const key =
-    call.kv !== undefined && controls.store
-      ? await cacheKey('chat', call.client, config.version, canonicalJson({ ...pickFields(body, CHAT_KEY_FIELDS), ...call.extras }))
-      : undefined;
+  const canonical =
+    call.kv !== undefined && controls.store ? canonicalOrUncacheable({ ...pickFields(body, CHAT_KEY_FIELDS), ...call.extras }) : undefined;
+  const key = canonical === undefined ? undefined : await cacheKey('chat', call.client, config.version, canonical);
   const cache: CacheJob = {
     kv: call.kv,
     key,

@@ -4,12 +4,24 @@ import { validator } from 'hono/validator';
 import type { z } from 'zod';
 import { badRequest, type ProxyError } from './errors.ts';
 
-/** Refuses bodies that are not declared as JSON (the validator would otherwise see `{}`). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Refuses bodies that are not declared as JSON (the validator would otherwise see `{}`), and bodies
+ * that are not UTF-8 (RFC 8259): decoding them leniently would replace the bad bytes and send the
+ * vendor a prompt the caller never wrote. The bytes stay in Hono's body cache for the validator.
+ */
 export function requireJson(): MiddlewareHandler {
   return async function requireJson(c, next) {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) {
       throw badRequest('The request body must be JSON with "Content-Type: application/json".', null, 'invalid_content_type');
+    }
+    const bytes = await c.req.arrayBuffer();
+    try {
+      strictUtf8.decode(bytes);
+    } catch {
+      throw badRequest('The request body is not valid UTF-8.', null, 'invalid_json');
     }
     await next();
   };
