@@ -1,7 +1,7 @@
 // Runs `wrangler dev` as a child process group: build, start, wait until it serves, capture output, stop.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,13 @@ export interface WranglerOptions {
 
 export interface WranglerDev {
   url: string;
+  /** Pid of the wrangler process (the leader of the process group). */
+  pid: number;
+  /**
+   * Pid of the workerd process running the Worker, found in /proc (see `workerRuntimePid`);
+   * undefined when there is none (not yet started, already stopped, or not Linux).
+   */
+  workerdPid(): number | undefined;
   /** Stops the whole process group (wrangler and workerd) and closes the log. */
   stop(): Promise<void>;
 }
@@ -106,7 +113,61 @@ export async function startWranglerDev(options: WranglerOptions): Promise<Wrangl
     await stop();
     throw error;
   }
-  return { url, stop };
+  const pid = child.pid ?? -1;
+  return { url, stop, pid, workerdPid: () => workerRuntimePid(pid, port) };
+}
+
+/**
+ * Wrangler runs two workerd processes: one serving `port` (its proxy layer, which forwards each
+ * request) and one running the Worker itself. This is the pid of the second, the one whose
+ * memory is the Worker's, among the descendants of the wrangler process `wranglerPid`.
+ */
+export function workerRuntimePid(wranglerPid: number, port: number): number | undefined {
+  const workerds = descendants(wranglerPid).filter((p) => p.comm === 'workerd');
+  const runtime = workerds.find((p) => {
+    try {
+      return !readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(`entry=127.0.0.1:${port}\0`);
+    } catch {
+      return false;
+    }
+  });
+  return (runtime ?? workerds[0])?.pid;
+}
+
+/** Every live descendant of `root` with its command name, read from /proc/<pid>/stat (Linux). */
+export function descendants(root: number): { pid: number; comm: string }[] {
+  const parents = new Map<number, { pid: number; comm: string }[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    const list = parents.get(ppid) ?? [];
+    list.push({ pid: Number(entry), comm });
+    parents.set(ppid, list);
+  }
+  const found: { pid: number; comm: string }[] = [];
+  const queue = [root];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const child of parents.get(next) ?? []) {
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
 }
 
 interface OutputLog {
