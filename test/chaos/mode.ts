@@ -1,0 +1,23 @@
+// How big the chaos run is: `CHAOS=full` for the README figures, the short default for CI.
+
+export interface ChaosMode {
+  name: 'short' | 'full';
+  /** The load phase stops at whichever bound comes first. */
+  maxRequests: number;
+  maxMs: number;
+  /** Requests in flight at once (closed loop). */
+  concurrency: number;
+  /** Pieces of ~1 KB in the very long streamed answer of the memory check. */
+  memoryRepeat: number;
+  /** Seed of the request plan (CHAOS_SEED overrides). */
+  seed: number;
+}
+
+/** Reads CHAOS (`full`, else short) and CHAOS_SEED. */
+export function chaosMode(): ChaosMode {
+  const full = process.env.CHAOS === 'full';
+  const seed = process.env.CHAOS_SEED === undefined ? 20261124 : Number(process.env.CHAOS_SEED);
+  return full
+    ? { name: 'full', maxRequests: 20_000, maxMs: 150_000, concurrency: 16, memoryRepeat: 60_000, seed }
+    : { name: 'short', maxRequests: 1500, maxMs: 25_000, concurrency: 12, memoryRepeat: 12_000, seed };
+}
