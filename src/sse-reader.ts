@@ -17,8 +17,7 @@ export class SseReader {
   private queue: string[] = [];
   private head = 0;
   private ended = false;
-  /** Settles when `cancel()` is called, so a pending read never outlives the reader. */
-  private readonly stopped: Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Settles the read in progress as ended (`cancel()`), so a pending read never outlives the reader. */
   private stop: () => void = () => {};
   /** Events dropped because the parser could not read them. */
   dropped = 0;
@@ -26,9 +25,6 @@ export class SseReader {
   /** `translate` turns each upstream event into the OpenAI chunk data it stands for (Anthropic targets). */
   constructor(body: ReadableStream<Uint8Array>, translate?: EventTranslator) {
     this.reader = body.getReader();
-    this.stopped = new Promise((resolve) => {
-      this.stop = () => resolve({ done: true, value: undefined });
-    });
     this.parser = createParser({
       maxBufferSize: MAX_EVENT_BYTES,
       onEvent: translate
@@ -54,8 +50,7 @@ export class SseReader {
       if (this.ended) return null;
       this.queue = [];
       this.head = 0;
-      // Racing the read: a cancel must end a read that the upstream body never answers.
-      const { done, value } = await Promise.race([this.reader.read(), this.stopped]);
+      const { done, value } = await this.read();
       if (done) {
         this.ended = true;
         this.parser.reset({ consume: true });
@@ -79,7 +74,7 @@ export class SseReader {
     });
     const readToEnd = async (): Promise<void> => {
       for (let i = 0; i < maxReads; i++) {
-        const { done } = await Promise.race([this.reader.read(), this.stopped]);
+        const { done } = await this.read();
         if (done) {
           this.ended = true;
           return;
@@ -92,6 +87,18 @@ export class SseReader {
       // The connection failed after the answer was complete: nothing to do.
     }
     clearTimeout(timer);
+  }
+
+  /**
+   * One network read, raced against `cancel()`: a cancel must end a read that the upstream body
+   * never answers. The promise it races against is made per read and dropped with it: one that
+   * lived as long as the stream kept a reaction for every read, so memory grew with the answer.
+   */
+  private read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const stopped = new Promise<ReadableStreamReadResult<Uint8Array>>((resolve) => {
+      this.stop = () => resolve({ done: true, value: undefined });
+    });
+    return Promise.race([this.reader.read(), stopped]);
   }
 
   /** Stops reading and releases the upstream connection. Never throws. */

@@ -1,6 +1,7 @@
 // Anthropic wire format for callers: error bodies, SSE events, and the stream translation transform.
 import { createParser } from 'eventsource-parser';
 import type { ProxyError } from '../errors.ts';
+import type { Emit, PullTransformer } from '../pull-through.ts';
 import { type AnthropicEvent, AnthropicEventWriter } from './anthropic-events-out.ts';
 
 /** Anthropic's error type for a proxy error's status (its SDKs branch on these). */
@@ -50,6 +51,15 @@ export function encodeAnthropicEvents(events: readonly AnthropicEvent[]): Uint8A
  * `/v1/messages`. Works event by event, so nothing is buffered beyond one network chunk.
  */
 export function anthropicStream(withThinking: boolean): TransformStream<Uint8Array, Uint8Array> {
+  const transformer = anthropicTransformer(withThinking);
+  return new TransformStream({
+    transform: (bytes, controller) => transformer.transform(bytes, controller),
+    flush: (controller) => transformer.flush(controller),
+  });
+}
+
+/** The translation of `anthropicStream`, for `pullThrough` (routes read it by pulling, never through a pipe). */
+export function anthropicTransformer(withThinking: boolean): PullTransformer {
   const writer = new AnthropicEventWriter(withThinking);
   const decoder = new TextDecoder();
   let pending: AnthropicEvent[] = [];
@@ -58,20 +68,20 @@ export function anthropicStream(withThinking: boolean): TransformStream<Uint8Arr
       pending.push(...writer.write(event.data));
     },
   });
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>): void => {
+  const emit = (out: Emit): void => {
     if (pending.length === 0) return;
-    controller.enqueue(encodeAnthropicEvents(pending));
+    out.enqueue(encodeAnthropicEvents(pending));
     pending = [];
   };
-  return new TransformStream({
-    transform(bytes, controller) {
+  return {
+    transform(bytes, out) {
       parser.feed(decoder.decode(bytes, { stream: true }));
-      emit(controller);
+      emit(out);
     },
-    flush(controller) {
+    flush(out) {
       parser.reset({ consume: true });
       pending.push(...writer.flush());
-      emit(controller);
+      emit(out);
     },
-  });
+  };
 }

@@ -3,11 +3,12 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app.ts';
 import { chatAnswer } from '../chat.ts';
 import type { Answer } from '../gateway.ts';
-import { anthropicStream } from '../protocols/anthropic.ts';
+import { anthropicTransformer } from '../protocols/anthropic.ts';
 import { completionToMessage } from '../protocols/anthropic-message.ts';
 import { messagesRequestSchema } from '../protocols/anthropic-schema.ts';
 import { anthropicToChat } from '../protocols/anthropic-to-chat.ts';
 import { isObject, parseJson } from '../protocols/openai.ts';
+import { pullThrough } from '../pull-through.ts';
 import { respond } from '../respond.ts';
 import { callContext, checkLimits, targetsFor } from '../route-call.ts';
 import { jsonBody, requireJson } from '../validation.ts';
@@ -36,7 +37,7 @@ export function messagesRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
 function inAnthropicShape(answer: Answer, withThinking: boolean): Answer {
   const { outcome } = answer;
   if (outcome.kind === 'stream') {
-    return { ...answer, outcome: { ...outcome, body: outcome.body.pipeThrough(anthropicStream(withThinking)) } };
+    return { ...answer, outcome: { ...outcome, body: pullThrough(outcome.body, anthropicTransformer(withThinking)) } };
   }
   const completion = parseJson(outcome.text);
   const text = JSON.stringify(completionToMessage(isObject(completion) ? completion : {}, withThinking));
