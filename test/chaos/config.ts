@@ -76,7 +76,10 @@ export function buildChaosConfig(mockUrl: string, relayUrl: string, memoryRepeat
     baseUrl: `${mockUrl}/reply=${piece},repeat=${memoryRepeat},id=memory/v1`,
     apiKeyEnv: 'CHAOS_KEY',
   };
-  models[MEMORY_ALIAS] = { targets: [{ provider: MEMORY_ALIAS, model: 'm-memory' }] };
+  // A minute-long answer: the attempt's hard stop (8 s above) would end it with an in-band error.
+  models[MEMORY_ALIAS] = {
+    targets: [{ provider: MEMORY_ALIAS, model: 'm-memory', retry: { attemptTimeoutMs: 600_000, deadlineMs: 600_000 } }],
+  };
   return {
     providers,
     models,

@@ -19,6 +19,8 @@ declare module 'vitest' {
     chaosWranglerLog: string;
     /** Pid of the wrangler process; workerd is one of its descendants. */
     chaosWranglerPid: number;
+    /** Wrangler's DevTools inspector port for the Worker. */
+    chaosInspectorPort: number;
   }
 }
 
@@ -47,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('chaosMockUrl', mock.url);
   project.provide('chaosWranglerLog', logFile);
   project.provide('chaosWranglerPid', dev.pid);
+  project.provide('chaosInspectorPort', dev.inspectorPort);
   return async () => {
     await dev.stop();
     await Promise.all([relay.close(), mock.close()]);

@@ -12,19 +12,26 @@ export interface LongStream {
   bytes: number;
   /** Whether the stream ended with its terminator (`[DONE]`, `message_stop`). */
   complete: boolean;
+  /** The last few hundred bytes of the body, for a failure message. */
+  tail: string;
   ms: number;
 }
 
 /**
  * Streams `alias`'s answer for `caller`, pausing `pauseMs` after every `everyBytes` received: a
  * slow reader, so the proxy must hold back (backpressure) instead of buffering the answer.
+ * `onBytes` is awaited after each chunk with the bytes received so far (reading waits for it).
  */
 export async function readLongStream(
   origin: string,
   alias: string,
   caller: Caller,
   id: string,
-  { everyBytes = 64 * 1024, pauseMs = 20 } = {},
+  {
+    everyBytes = 64 * 1024,
+    pauseMs = 20,
+    onBytes,
+  }: { everyBytes?: number; pauseMs?: number; onBytes?: (bytes: number) => Promise<void> } = {},
 ): Promise<LongStream> {
   const started = Date.now();
   const wire = wireRequest({ alias, caller, stream: true, prompt: `memory ${id}`, headers: { 'cache-control': 'no-store' }, id });
@@ -35,8 +42,10 @@ export async function readLongStream(
   let bytes = 0;
   let sincePause = 0;
   let last = '';
+  let tail = '';
   for await (const chunk of res.body) {
     const data = chunk as Buffer;
+    tail = (tail + data.subarray(-300).toString('utf8')).slice(-300);
     bytes += data.byteLength;
     sincePause += data.byteLength;
     pending += decoder.decode(data, { stream: true });
@@ -52,13 +61,14 @@ export async function readLongStream(
       }
       chars += textOf(caller, payload);
     }
+    await onBytes?.(bytes);
     if (sincePause >= everyBytes) {
       sincePause = 0;
       await sleep(pauseMs);
     }
   }
   const complete = caller === 'openai' ? last === '[DONE]' : last === 'message_stop';
-  return { status: res.statusCode, chars, bytes, complete, ms: Date.now() - started };
+  return { status: res.statusCode, chars, bytes, complete, tail, ms: Date.now() - started };
 }
 
 function textOf(caller: Caller, payload: string): number {

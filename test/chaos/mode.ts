@@ -9,6 +9,8 @@ export interface ChaosMode {
   concurrency: number;
   /** Pieces of ~1 KB in the very long streamed answer of the memory check. */
   memoryRepeat: number;
+  /** The slow reader of the memory check pauses this long after every 64 KiB. */
+  memoryPauseMs: number;
   /** Seed of the request plan (CHAOS_SEED overrides). */
   seed: number;
 }
@@ -18,6 +20,7 @@ export function chaosMode(): ChaosMode {
   const full = process.env.CHAOS === 'full';
   const seed = process.env.CHAOS_SEED === undefined ? 20261124 : Number(process.env.CHAOS_SEED);
   return full
-    ? { name: 'full', maxRequests: 20_000, maxMs: 150_000, concurrency: 16, memoryRepeat: 60_000, seed }
-    : { name: 'short', maxRequests: 1500, maxMs: 25_000, concurrency: 12, memoryRepeat: 12_000, seed };
+    ? { name: 'full', maxRequests: 20_000, maxMs: 150_000, concurrency: 16, memoryRepeat: 60_000, memoryPauseMs: 40, seed }
+    : // Long enough to outlast the sockets' buffers (some 20 MB), so the live heap is read mid-relay.
+      { name: 'short', maxRequests: 1500, maxMs: 25_000, concurrency: 12, memoryRepeat: 30_000, memoryPauseMs: 20, seed };
 }

@@ -10,8 +10,8 @@ export interface MemoryCheck {
   ms: number;
   baselineKib: number;
   peakKib: number;
-  /** Highest sample in the last quarter of the stream minus the highest in its first quarter. */
-  trendKib: number;
+  /** Live JS heap (after a full collection): before the stream, at a third and two thirds of it, after it. */
+  live: number[];
   complete: boolean;
 }
 
@@ -66,7 +66,7 @@ export function headline(r: ChaosReport): string {
     ],
     ...r.memory.map((m) => [
       `very long stream to a slow ${m.caller} reader (${m.textMiB.toFixed(0)} MiB of text, ${(m.ms / 1000).toFixed(1)} s)`,
-      `RSS ${mib(m.baselineKib)} before, peak ${mib(m.peakKib)} (${signedMib(m.peakKib - m.baselineKib)}); last quarter vs first ${signedMib(m.trendKib)}${m.complete ? '' : ' (INCOMPLETE)'}`,
+      `live JS heap ${m.live.map(mib).join(' → ')} (before, at ⅓, at ⅔, after); RSS ${mib(m.baselineKib)} before, peak ${mib(m.peakKib)} (${signedMib(m.peakKib - m.baselineKib)})${m.complete ? '' : ' (INCOMPLETE)'}`,
     ]),
   ];
   return table(['figure', 'measured'], rows);

@@ -42,8 +42,7 @@ const SLOTS = {
  * Origin it does not allow), never with a 5xx: arbitrary JSON nested up to 50,000 deep where the
  * schema takes any JSON, prompts of up to 900 KB or of any Unicode, up to 256 messages, junk headers.
  */
-export function generateAccepted(rng: Rng, count: number): FuzzCase[] {
-  const cases: FuzzCase[] = [];
+export function* generateAccepted(rng: Rng, count: number): Generator<FuzzCase> {
   for (let n = 0; n < count; n++) {
     const route = rng.pick(['chat', 'messages'] as const);
     const deep = rng.chance(0.5);
@@ -69,7 +68,7 @@ export function generateAccepted(rng: Rng, count: number): FuzzCase[] {
     }
     if (rng.chance(0.3)) body = body.replace('{', '{"stream":true,');
     const path = route === 'chat' ? '/v1/chat/completions' : '/v1/messages';
-    cases.push({
+    yield {
       n,
       kind: 'accepted',
       detail,
@@ -78,7 +77,6 @@ export function generateAccepted(rng: Rng, count: number): FuzzCase[] {
       headers: { ...junkHeaders(rng), 'content-type': 'application/json' },
       body,
       keyed: false,
-    });
+    };
   }
-  return cases;
 }

@@ -48,10 +48,11 @@ describe('fuzz: malformed and adversarial requests, in workerd', () => {
         throw new Error('fuzz: a malformed request reached the upstream fetch');
       },
     });
-    const cases = generateCases(seeded(seed), runs);
+    let count = 0;
     const failures: string[] = [];
     const byKind = new Map<string, Map<number, number>>();
-    for (const c of cases) {
+    for (const c of generateCases(seeded(seed), runs)) {
+      count += 1;
       const calledBefore = upstream.length;
       let got: { status: number; body: string };
       try {
@@ -69,10 +70,10 @@ describe('fuzz: malformed and adversarial requests, in workerd', () => {
         failures.push(describeCase(c, 'a secret in the answer'));
     }
     const summary = [...byKind].map(([kind, statuses]) => `${kind}: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`);
-    console.log(`fuzz (workerd): ${cases.length} cases, ${failures.length} failures\n  ${summary.join('\n  ')}`);
+    console.log(`fuzz (workerd): ${count} cases, ${failures.length} failures\n  ${summary.join('\n  ')}`);
     expect(failures.slice(0, 25), `seed ${seed}`).toEqual([]);
     expect(upstream).toEqual([]);
-    expect(cases.length).toBeGreaterThanOrEqual(1000);
+    expect(count).toBeGreaterThanOrEqual(1000);
   });
 });
 
@@ -80,10 +81,10 @@ describe('fuzz: well-formed adversarial requests, in workerd', () => {
   it('answers each one in its protocol, never with a 5xx: deep nesting where any JSON goes, huge or odd text, junk headers', async () => {
     const mock = createMockProvider();
     const app = createApp({ fetch: (input, init) => mock.fetch(input as Request | string | URL, init) });
-    const cases = generateAccepted(seeded(seed ^ 0x5eed), Math.max(200, Math.round(runs / 4)));
+    const count = Math.max(200, Math.round(runs / 4));
     const failures: string[] = [];
     const statuses = new Map<number, number>();
-    for (const c of cases) {
+    for (const c of generateAccepted(seeded(seed ^ 0x5eed), count)) {
       const got = await answer(app, c, openEnv);
       statuses.set(got.status, (statuses.get(got.status) ?? 0) + 1);
       const stream = typeof c.body === 'string' && c.body.startsWith('{"stream":true');
@@ -92,10 +93,8 @@ describe('fuzz: well-formed adversarial requests, in workerd', () => {
       else if (got.status === 200 && read.ending !== 'json' && read.ending !== 'done')
         failures.push(describeCase(c, `${read.ending}: ${read.problem}`));
     }
-    console.log(
-      `fuzz (workerd): ${cases.length} well-formed adversarial requests: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`,
-    );
+    console.log(`fuzz (workerd): ${count} well-formed adversarial requests: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`);
     expect(failures.slice(0, 25), `seed ${seed}`).toEqual([]);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(cases.length / 2);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(count / 2);
   });
 });

@@ -241,13 +241,12 @@ function hugeBody(rng: Rng, route: BodyRoute): Made {
 }
 
 /**
- * `count` malformed requests from `rng`. Every one carries a few junk headers on top; a fifth run
- * against the keyed config with a valid client key (so the body is what gets refused), and a
- * twentieth with a wrong or missing one (refused with a 401 whatever the body).
+ * `count` malformed requests from `rng`, made one at a time (some bodies are megabytes). Every one
+ * carries a few junk headers on top; a fifth run against the keyed config with a valid client key
+ * (so the body is what gets refused), and one in twenty with a wrong one (a 401 whatever the body).
  */
-export function generateCases(rng: Rng, count: number): FuzzCase[] {
+export function* generateCases(rng: Rng, count: number): Generator<FuzzCase> {
   const table = MAKERS.map(([weight, kind, make]) => [weight, [kind, make] as const] as const);
-  const cases: FuzzCase[] = [];
   for (let n = 0; n < count; n++) {
     const route = rng.pick(ROUTES);
     const [kind, make] = rng.weighted(table);
@@ -265,7 +264,6 @@ export function generateCases(rng: Rng, count: number): FuzzCase[] {
       else headers['x-api-key'] = FUZZ_CLIENT_KEY;
     }
     if (headers['content-type'] === '') delete headers['content-type'];
-    cases.push({ n, kind, detail, method: made.method ?? 'POST', path, headers, body: made.body, keyed });
+    yield { n, kind, detail, method: made.method ?? 'POST', path, headers, body: made.body, keyed };
   }
-  return cases;
 }

@@ -24,6 +24,8 @@ export interface WranglerDev {
   url: string;
   /** Pid of the wrangler process (the leader of the process group). */
   pid: number;
+  /** Wrangler's DevTools inspector port for the Worker (`ws://127.0.0.1:<port>/ws`). */
+  inspectorPort: number;
   /**
    * Pid of the workerd process running the Worker, found in /proc (see `workerRuntimePid`);
    * undefined when there is none (not yet started, already stopped, or not Linux).
@@ -114,7 +116,7 @@ export async function startWranglerDev(options: WranglerOptions): Promise<Wrangl
     throw error;
   }
   const pid = child.pid ?? -1;
-  return { url, stop, pid, workerdPid: () => workerRuntimePid(pid, port) };
+  return { url, stop, pid, inspectorPort, workerdPid: () => workerRuntimePid(pid, port) };
 }
 
 /**
