@@ -26,8 +26,9 @@ let outcomes: Outcome[] = [];
 let calls: MockCall[] = [];
 let summary: ChaosSummary | undefined;
 const memory: MemoryCheck[] = [];
-/** RSS of the Worker's workerd just before and just after the load phase. */
+/** RSS of the Worker's workerd and its live JS heap (KiB), just before and just after the load phase. */
 const rssAround = { before: 0, after: 0 };
+const liveAround = { before: 0, after: 0 };
 
 beforeAll(async () => {
   workerd = await findWorkerd();
@@ -42,12 +43,24 @@ afterAll(() => {
     beforeLoadKib: rssAround.before,
     afterLoadKib: rssAround.after,
     peakKib: sampler.peak(),
+    liveBeforeLoadKib: liveAround.before,
+    liveAfterLoadKib: liveAround.after,
   };
   const report: ChaosReport = { mode, date: new Date().toISOString().slice(0, 10), summary, rss, memory };
   const text = renderReport(report);
   console.log(text);
   if (mode.name === 'full') writeFileSync(RESULTS, text);
 });
+
+/** The Worker's live JS heap now, in KiB (one heap snapshot). */
+async function liveHeap(): Promise<number> {
+  const probe = await openHeapProbe(inject('chaosInspectorPort'));
+  try {
+    return await probe.live();
+  } finally {
+    probe.close();
+  }
+}
 
 /**
  * Streams the long answer to a slow reader while sampling the Worker's RSS, and reads its live heap
@@ -118,6 +131,7 @@ describe('memory while a very long answer streams to a slow reader', () => {
 describe(`chaos load (${mode.name})`, () => {
   beforeAll(async () => {
     await warmUpCaches();
+    liveAround.before = await liveHeap();
     rssAround.before = rssKib(workerd) ?? 0;
     const callsBefore = (await mockCalls()).length;
     const plan = planRequests(seeded(mode.seed), mode.maxRequests, mode.seed.toString(36));
@@ -131,6 +145,7 @@ describe(`chaos load (${mode.name})`, () => {
     // Streamed requests are logged when their stream ends, through waitUntil: give the last ones a moment.
     await sleep(1500);
     calls = (await mockCalls()).slice(callsBefore);
+    liveAround.after = await liveHeap();
     addBreakerSkips(outcomes);
     summary = summarize(outcomes, calls, elapsed, mode.concurrency);
   }, 300_000);

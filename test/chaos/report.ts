@@ -20,7 +20,14 @@ export interface ChaosReport {
   date: string;
   summary: ChaosSummary;
   /** RSS of the workerd running the Worker: fresh, before and after the load phase, and the highest sample of the run. */
-  rss: { startKib: number; beforeLoadKib: number; afterLoadKib: number; peakKib: number };
+  rss: {
+    startKib: number;
+    beforeLoadKib: number;
+    afterLoadKib: number;
+    peakKib: number;
+    liveBeforeLoadKib: number;
+    liveAfterLoadKib: number;
+  };
   memory: MemoryCheck[];
 }
 
@@ -60,6 +67,10 @@ export function headline(r: ChaosReport): string {
     ],
     ['latency p50 / p99 / max', `${ms(s.latency.p50)} / ${ms(s.latency.p99)} / ${ms(s.latency.max)}`],
     ['load', `${(s.elapsedMs / 1000).toFixed(1)} s, ${r.mode.concurrency} in flight, ${(s.sent / (s.elapsedMs / 1000)).toFixed(0)} req/s`],
+    [
+      'live JS heap of the Worker (after a full collection)',
+      `${mib(r.rss.liveBeforeLoadKib)} before the load, ${mib(r.rss.liveAfterLoadKib)} after it`,
+    ],
     [
       'RSS of the workerd running the Worker',
       `${mib(r.rss.startKib)} fresh, ${mib(r.rss.beforeLoadKib)} before the load, ${mib(r.rss.afterLoadKib)} after it; peak ${mib(r.rss.peakKib)}`,
