@@ -1,5 +1,6 @@
 // Timers of one upstream attempt: a phase deadline (connect, first token, idle) and a hard stop.
 import type { TimeoutPhase } from './fallback.ts';
+import { clearTimer } from './timeout.ts';
 
 /**
  * Owns the AbortController of one attempt. When a deadline passes it records which one, aborts the
@@ -33,22 +34,22 @@ export class AttemptClock {
 
   /** Sets the hard stop of the attempt, `ms` from now (attempt timeout or request deadline). */
   setHard(phase: TimeoutPhase, ms: number): void {
-    clearTimeout(this.hardTimer);
+    clearTimer(this.hardTimer);
     this.hardPhase = phase;
     this.hardTimer = setTimeout(() => this.expire(this.hardPhase), Math.max(0, ms));
   }
 
   /** Starts a phase deadline `ms` from now, replacing the previous phase's. */
   setPhase(phase: TimeoutPhase, ms: number): void {
-    clearTimeout(this.phaseTimer);
+    clearTimer(this.phaseTimer);
     this.phase = phase;
     this.phaseTimer = setTimeout(() => this.expire(this.phase), Math.max(0, ms));
   }
 
   /** Releases timers and the client listener; the attempt is over. */
   stop(): void {
-    clearTimeout(this.phaseTimer);
-    clearTimeout(this.hardTimer);
+    clearTimer(this.phaseTimer);
+    clearTimer(this.hardTimer);
     this.clientSignal?.removeEventListener('abort', this.onClientAbort);
   }
 

@@ -1,6 +1,7 @@
 // Pulls SSE `data` payloads out of an upstream body, one at a time, with bounded buffering.
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { EventTranslator } from './protocols/anthropic-events-in.ts';
+import { clearTimer } from './timeout.ts';
 
 // One SSE event larger than this is not a chat chunk; it is dropped as malformed.
 const MAX_EVENT_BYTES = 1024 * 1024;
@@ -86,7 +87,7 @@ export class SseReader {
     } catch {
       // The connection failed after the answer was complete: nothing to do.
     }
-    clearTimeout(timer);
+    clearTimer(timer);
   }
 
   /**
