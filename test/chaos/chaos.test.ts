@@ -145,10 +145,14 @@ describe(`chaos load (${mode.name})`, () => {
     // Streamed requests are logged when their stream ends, through waitUntil: give the last ones a moment.
     await sleep(1500);
     calls = (await mockCalls()).slice(callsBefore);
-    liveAround.after = await liveHeap();
+    // Best effort: after a long load the inspector may not answer a snapshot in time.
+    liveAround.after = await liveHeap().catch((error: unknown) => {
+      console.log(`chaos: no live heap after the load (${error instanceof Error ? error.message : String(error)})`);
+      return Number.NaN;
+    });
     addBreakerSkips(outcomes);
     summary = summarize(outcomes, calls, elapsed, mode.concurrency);
-  }, 300_000);
+  }, 600_000);
 
   const byAlias = (name: string): Outcome[] => outcomes.filter((o) => o.alias === name);
   const describeOutcome = (o: Outcome): string =>

@@ -1,4 +1,5 @@
 // The Worker's live JavaScript heap, read through wrangler's DevTools inspector (Chrome DevTools Protocol heap snapshots).
+import { writeFileSync } from 'node:fs';
 
 /** An open DevTools session to the Worker. */
 export interface HeapProbe {
@@ -67,8 +68,11 @@ export async function openHeapProbe(port: number): Promise<HeapProbe> {
     live: async () => {
       chunks = [];
       // The chunks all arrive before the command's answer.
-      await call('HeapProfiler.takeHeapSnapshot', 60_000);
-      const kib = liveKib(chunks.join(''));
+      await call('HeapProfiler.takeHeapSnapshot', 120_000);
+      const text = chunks.join('');
+      // For a look with Chrome DevTools (Memory tab, Load): CHAOS_HEAP_DUMP=<file> keeps the last snapshot.
+      if (process.env.CHAOS_HEAP_DUMP !== undefined) writeFileSync(process.env.CHAOS_HEAP_DUMP, text);
+      const kib = liveKib(text);
       chunks = [];
       return kib;
     },

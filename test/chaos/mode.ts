@@ -15,12 +15,14 @@ export interface ChaosMode {
   seed: number;
 }
 
-/** Reads CHAOS (`full`, else short) and CHAOS_SEED. */
+/** Reads CHAOS (`full`, else short), CHAOS_SEED and CHAOS_MS (the load phase's time bound). */
 export function chaosMode(): ChaosMode {
   const full = process.env.CHAOS === 'full';
   const seed = process.env.CHAOS_SEED === undefined ? 20261124 : Number(process.env.CHAOS_SEED);
-  return full
+  const mode: ChaosMode = full
     ? { name: 'full', maxRequests: 20_000, maxMs: 150_000, concurrency: 16, memoryRepeat: 60_000, memoryPauseMs: 40, seed }
     : // Long enough to outlast the sockets' buffers (some 20 MB), so the live heap is read mid-relay.
       { name: 'short', maxRequests: 1500, maxMs: 25_000, concurrency: 12, memoryRepeat: 30_000, memoryPauseMs: 20, seed };
+  if (process.env.CHAOS_MS !== undefined) mode.maxMs = Number(process.env.CHAOS_MS);
+  return mode;
 }
