@@ -11,7 +11,7 @@ import { type FakeVendors, fakeVendors, jsonReply, sseReply } from '../fixtures/
 import { assembled, sseDatas, TEST_RETRY } from '../fixtures/presets/preset-proxy.ts';
 import { anthropicEvents, anthropicText } from './harness.ts';
 
-const KEY = 'sk-ant-test-0123456789abcdef';
+const KEY = 'anthropic-test-key-not-real-42';
 const URL_MESSAGES = 'https://api.anthropic.com/v1/messages';
 const BACKUP = 'http://backup.test/v1';
 
