@@ -1,4 +1,4 @@
-// Anthropic wire format for callers: error bodies, SSE events, and the stream translation transform.
+// Anthropic wire format for callers: error bodies, SSE events, and the stream translation.
 import { createParser } from 'eventsource-parser';
 import type { ProxyError } from '../errors.ts';
 import type { Emit, PullTransformer } from '../pull-through.ts';
@@ -47,18 +47,10 @@ export function encodeAnthropicEvents(events: readonly AnthropicEvent[]): Uint8A
 }
 
 /**
- * A transform from the proxy's OpenAI event stream to Anthropic events, for callers of
- * `/v1/messages`. Works event by event, so nothing is buffered beyond one network chunk.
+ * The translation from the proxy's OpenAI event stream to Anthropic events, for callers of
+ * `/v1/messages`, run by `pullThrough` (never through a pipe: see pull-through.ts). Works event by
+ * event, so nothing is buffered beyond one network chunk.
  */
-export function anthropicStream(withThinking: boolean): TransformStream<Uint8Array, Uint8Array> {
-  const transformer = anthropicTransformer(withThinking);
-  return new TransformStream({
-    transform: (bytes, controller) => transformer.transform(bytes, controller),
-    flush: (controller) => transformer.flush(controller),
-  });
-}
-
-/** The translation of `anthropicStream`, for `pullThrough` (routes read it by pulling, never through a pipe). */
 export function anthropicTransformer(withThinking: boolean): PullTransformer {
   const writer = new AnthropicEventWriter(withThinking);
   const decoder = new TextDecoder();

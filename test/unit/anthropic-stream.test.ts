@@ -1,10 +1,11 @@
 // Streams translated incrementally both ways: an Anthropic target's events into chunks, chunks into an Anthropic caller's events.
 import { describe, expect, it } from 'vitest';
-import { anthropicStream } from '../../src/protocols/anthropic.ts';
+import { anthropicTransformer } from '../../src/protocols/anthropic.ts';
 import { anthropicEventTranslator } from '../../src/protocols/anthropic-events-in.ts';
 import { AnthropicEventWriter } from '../../src/protocols/anthropic-events-out.ts';
 import { readChunk } from '../../src/protocols/openai.ts';
 import { ChunkAssembler } from '../../src/protocols/openai-replay.ts';
+import { pullThrough } from '../../src/pull-through.ts';
 import streamError from '../fixtures/anthropic/stream-error.sse?raw';
 import streamText from '../fixtures/anthropic/stream-text.sse?raw';
 import streamToolUse from '../fixtures/anthropic/stream-tool-use.sse?raw';
@@ -207,7 +208,7 @@ describe('AnthropicEventWriter (internal chunks → Anthropic caller)', () => {
   });
 });
 
-describe('anthropicStream', () => {
+describe('anthropicTransformer', () => {
   it('round-trips the documented tool-use stream through the internal shape, split at awkward bytes', async () => {
     const openai = translate(streamToolUse)
       .map((d) => `data: ${d}\n\n`)
@@ -219,7 +220,7 @@ describe('anthropicStream', () => {
         controller.close();
       },
     });
-    const text = await new Response(source.pipeThrough(anthropicStream(true))).text();
+    const text = await new Response(pullThrough(source, anthropicTransformer(true))).text();
     const message = accumulate(events(text));
     expect(message).toMatchObject({
       id: 'msg_014p7gG3wDgGV9EUtLvnow3U',
