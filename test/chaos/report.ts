@@ -42,9 +42,11 @@ const sources = (by: Record<string, number>): string =>
     .map(([source, n]) => `${source} ${n}`)
     .join(', ');
 
+/** A Markdown table, columns padded as the formatter (Biome) lays them out. */
 function table(head: string[], rows: string[][]): string {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+  const widths = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(head), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
 /** The headline table (the README's Reliability table). */
