@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
-import { badRequest, type ProxyError } from './errors.ts';
+import { badRequest, ProxyError } from './errors.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -17,7 +17,7 @@ export function requireJson(): MiddlewareHandler {
     if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) {
       throw badRequest('The request body must be JSON with "Content-Type: application/json".', null, 'invalid_content_type');
     }
-    const bytes = await c.req.arrayBuffer();
+    const bytes = await readBody(c.req);
     try {
       strictUtf8.decode(bytes);
     } catch {
@@ -25,6 +25,19 @@ export function requireJson(): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/**
+ * The whole body, or a 400 when it breaks off while being read (the client stopped sending, or its
+ * framing is broken): that is the caller's fault, not a proxy failure. The size limit's 413 passes through.
+ */
+async function readBody(request: { arrayBuffer(): Promise<ArrayBuffer> }): Promise<ArrayBuffer> {
+  try {
+    return await request.arrayBuffer();
+  } catch (err) {
+    if (err instanceof ProxyError) throw err;
+    throw badRequest('The request body could not be read in full.', null, 'invalid_body');
+  }
 }
 
 /**
