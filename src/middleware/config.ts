@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app.ts';
 import { loadConfig, missingKeys, type RuntimeConfig } from '../config.ts';
-import { ProxyError } from '../errors.ts';
+import { badRequest, ProxyError } from '../errors.ts';
 import { writeWarning } from '../log.ts';
 
 const warned = new Set<string>();
@@ -46,6 +46,17 @@ export function withBodyLimit(): MiddlewareHandler<AppEnv> {
       });
       limiters.set(config, limiter);
     }
-    return limiter(c, next);
+    // hono/body-limit reads a body without Content-Length itself: one that breaks off while read
+    // (the client stopped sending, broken chunked framing) is the caller's fault, a 400, not a 500.
+    let reading = true;
+    try {
+      return await limiter(c, async () => {
+        reading = false;
+        await next();
+      });
+    } catch (err) {
+      if (reading && !(err instanceof ProxyError)) throw badRequest('The request body could not be read in full.', null, 'invalid_body');
+      throw err;
+    }
   };
 }

@@ -106,8 +106,8 @@ describe('fuzz over real HTTP through wrangler dev', () => {
     expect(problems).toEqual([]);
   });
 
-  // Known gap (see brokenBodyCases): a 500 today, from wrangler dev's own proxy in front of the Worker
-  // ("Network connection lost" before the Worker sees the request; the Worker answers such a body 400).
+  // Known gap of wrangler dev, not the Worker: its own proxy answers these 500 ("Network connection
+  // lost") before the Worker sees them; the Worker itself answers 400 invalid_body (fuzz-regressions test).
   it.fails('answers a body that breaks off while it is read with a 4xx', async () => {
     const problems: string[] = [];
     const seen: string[] = [];
@@ -120,9 +120,7 @@ describe('fuzz over real HTTP through wrangler dev', () => {
     expect(mock.provider.calls()).toEqual([]);
     const output = readFileSync(logFile, 'utf8');
     expect(output).toContain('Ready on');
-    // Only the bodies that break off while read (the known gap above) may end as an unhandled error.
-    const unhandled = output.split('\n').filter((line) => line.includes('unhandled error'));
-    expect(unhandled.length).toBeLessThanOrEqual(brokenBodyCases('x').length);
+    expect(output).not.toContain('unhandled error');
     expect(output).not.toContain(FUZZ_VENDOR_KEY);
     expect(output).not.toContain(FUZZ_ADMIN_TOKEN);
   });

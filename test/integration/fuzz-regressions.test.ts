@@ -73,3 +73,24 @@ describe('bodies that are not valid UTF-8', () => {
     await p.settle();
   });
 });
+
+describe('a request body that breaks off while it is read', () => {
+  it('is a 400 invalid_body, not an unhandled 500, and reaches no vendor', async () => {
+    const proxy = proxyWith(configFor([{ scenario: '' }]));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"model":"chat","messages":[{"role":"user","con'));
+        controller.error(new Error('Network connection lost.'));
+      },
+    });
+    const res = await proxy.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_body' } });
+    expect(proxy.mock.calls()).toHaveLength(0);
+  });
+});
