@@ -9,7 +9,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /**
  * Refuses bodies that are not declared as JSON (the validator would otherwise see `{}`), and bodies
  * that are not UTF-8 (RFC 8259): decoding them leniently would replace the bad bytes and send the
- * vendor a prompt the caller never wrote. The bytes stay in Hono's body cache for the validator.
+ * vendor a prompt the caller never wrote. The decoded text goes to Hono's body cache for the validator.
  */
 export function requireJson(): MiddlewareHandler {
   return async function requireJson(c, next) {
@@ -18,11 +18,15 @@ export function requireJson(): MiddlewareHandler {
       throw badRequest('The request body must be JSON with "Content-Type: application/json".', null, 'invalid_content_type');
     }
     const bytes = await readBody(c.req);
+    let text: string;
     try {
-      strictUtf8.decode(bytes);
+      text = strictUtf8.decode(bytes);
     } catch {
       throw badRequest('The request body is not valid UTF-8.', null, 'invalid_json');
     }
+    // Hono's json() parses its cached text, so the validator reads this decode instead of decoding the
+    // bytes again. The cache holds promises at runtime (its declared value types are not).
+    (c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text);
     await next();
   };
 }
