@@ -1,7 +1,7 @@
 // `npm run check-config`: validates PROXY_CONFIG offline and prints what the proxy will do with it.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { missingKeys, parseConfig } from '../src/config.ts';
+import { missingKeys, parseConfig } from '../src/config/load.ts';
 
 /** Where the config comes from, in the order wrangler would let one override another. */
 function findConfig(args: string[]): { source: string; value: unknown } {

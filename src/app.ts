@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
 import { type TimingVariables, timing } from 'hono/timing';
-import type { RuntimeConfig } from './config.ts';
+import type { RuntimeConfig } from './config/load.ts';
 import { countCalls, ProxyError } from './errors.ts';
 import { writeError, writeLog } from './log.ts';
 import { type Client, withClient } from './middleware/auth.ts';

@@ -1,5 +1,5 @@
 // The KV response cache: entry format, freshness, request controls. Any KV error is a miss.
-import type { ProxyConfig } from './config-schema.ts';
+import type { ProxyConfig } from './config/schema.ts';
 import { writeWarning } from './log.ts';
 
 /**

@@ -2,7 +2,7 @@
 import type { BreakerGate } from './breaker/client.ts';
 import { cacheControls } from './cache.ts';
 import { CHAT_KEY_FIELDS, cacheKey, canonicalOrUncacheable, pickFields } from './cache-key.ts';
-import type { ResolvedTarget, RuntimeConfig } from './config.ts';
+import type { ResolvedTarget, RuntimeConfig } from './config/load.ts';
 import { degradedReply, lastUserText } from './degraded.ts';
 import { countCalls, type ProxyError } from './errors.ts';
 import { type Answer, answer, type CacheJob, replay } from './gateway.ts';

@@ -1,7 +1,7 @@
 // Asks later `prefill` targets to continue a stream that broke after its commit point (SPEC "Stream rescue").
 import type { BreakerGate } from './breaker/client.ts';
-import type { ResolvedTarget } from './config.ts';
-import { providerKey } from './config.ts';
+import type { ResolvedTarget } from './config/load.ts';
+import { providerKey } from './config/load.ts';
 import type { AttemptSummary } from './errors.ts';
 import { classify, type UpstreamFailure } from './fallback.ts';
 import { UnsupportedRequest } from './protocols/chat-to-anthropic.ts';

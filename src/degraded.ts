@@ -1,5 +1,5 @@
 // Degraded replies: the rule-based answer given when every target failed and no stale entry exists.
-import type { ProxyConfig } from './config-schema.ts';
+import type { ProxyConfig } from './config/schema.ts';
 import type { OpenAIMessage } from './protocols/openai-schema.ts';
 
 type DegradedConfig = ProxyConfig['degraded'];

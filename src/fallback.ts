@@ -1,5 +1,5 @@
 // Pure fallback policy: classify an upstream failure once, choose the next move, compute delays.
-import type { RetryOptions } from './config-schema.ts';
+import type { RetryOptions } from './config/schema.ts';
 
 /** Why an attempt timed out. Timeouts move on to the next target; they are never retried. */
 export type TimeoutPhase = 'connect' | 'first_token' | 'idle' | 'attempt' | 'deadline';

@@ -1,6 +1,6 @@
 // The one structured log line per request (SPEC "Observability"): no prompt text, no keys.
 
-import type { Pricing } from './config-schema.ts';
+import type { Pricing } from './config/schema.ts';
 import type { AttemptSummary } from './errors.ts';
 import type { Usage } from './protocols/openai.ts';
 import type { RescueRecord } from './stream-rescue.ts';

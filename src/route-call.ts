@@ -4,7 +4,7 @@ import type { AppEnv } from './app.ts';
 import { maxTokensCap } from './auth/client.ts';
 import { breakerGate } from './breaker/client.ts';
 import type { ChatCall } from './chat.ts';
-import type { ResolvedTarget } from './config.ts';
+import type { ResolvedTarget } from './config/load.ts';
 import { badRequest, ProxyError } from './errors.ts';
 import { checkModelAllowed } from './middleware/auth.ts';
 import { backgroundOf } from './respond.ts';

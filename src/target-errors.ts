@@ -1,5 +1,5 @@
 // The errors a request through the targets can end with: terminal refusals, the final error, a client gone.
-import type { ResolvedTarget } from './config.ts';
+import type { ResolvedTarget } from './config/load.ts';
 import { type AttemptSummary, isSkip, ProxyError } from './errors.ts';
 import type { Classification, UpstreamFailure } from './fallback.ts';
 

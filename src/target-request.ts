@@ -1,6 +1,6 @@
 // What one target is sent and how its answer is read back into the internal (OpenAI) shape, per protocol.
-import type { ResolvedTarget } from './config.ts';
-import type { Protocol } from './presets.ts';
+import type { ResolvedTarget } from './config/load.ts';
+import type { Protocol } from './config/presets.ts';
 import { anthropicEventTranslator, type EventTranslator } from './protocols/anthropic-events-in.ts';
 import { messageToCompletion } from './protocols/anthropic-message.ts';
 import type { CompletionInfo } from './protocols/openai.ts';

@@ -1,8 +1,8 @@
 // Targets in order, attempts with retries, the final error: everything between the cache and the vendors.
 
 import type { BreakerGate } from './breaker/client.ts';
-import type { ResolvedTarget } from './config.ts';
-import { providerKey } from './config.ts';
+import type { ResolvedTarget } from './config/load.ts';
+import { providerKey } from './config/load.ts';
 import { rescuerFor } from './continuation.ts';
 import { type AttemptSummary, countCalls } from './errors.ts';
 import { classify, nextMove, type UpstreamFailure } from './fallback.ts';

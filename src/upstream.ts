@@ -1,6 +1,6 @@
 // One call to one target: fetch with deadlines, read the answer or the error. Never throws.
 import { AttemptClock } from './attempt-clock.ts';
-import type { ResolvedTarget } from './config.ts';
+import type { ResolvedTarget } from './config/load.ts';
 import { parseRetryAfter, type UpstreamFailure } from './fallback.ts';
 import { type ChunkInfo, type CompletionInfo, isObject, parseJson, readChunk, readErrorInfo, streamErrorOf } from './protocols/openai.ts';
 import { scrub } from './scrub.ts';

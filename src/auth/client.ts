@@ -1,5 +1,5 @@
 // The caller once identified: its name (cache namespace, limiter key) and what it may do.
-import type { ClientKey } from '../config-schema.ts';
+import type { ClientKey } from '../config/schema.ts';
 import type { DailyBudget } from '../spend/budget.ts';
 import type { TokenClaims } from './token.ts';
 

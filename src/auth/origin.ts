@@ -1,5 +1,5 @@
 // Which browser origins may call the proxy, for a preflight and for a client. Pure.
-import type { ProxyConfig } from '../config-schema.ts';
+import type { ProxyConfig } from '../config/schema.ts';
 
 export type OriginVerdict = { ok: true } | { ok: false; code: 'origin_not_allowed' | 'origin_required' };
 

@@ -1,7 +1,7 @@
 // Client tokens (`auth.mode` jwt / keys+jwt): HS256 JWTs minted by the app's backend, checked with hono/jwt.
 import { verify } from 'hono/utils/jwt/jwt';
 import * as z from 'zod';
-import { clientPolicyFields } from '../config-schema.ts';
+import { clientPolicyFields } from '../config/schema.ts';
 
 /** The claims a token must carry (`sub`, `exp`) and may carry (the same policy fields as a key); others are ignored. */
 export const tokenClaimsSchema = z.object({

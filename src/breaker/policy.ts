@@ -1,5 +1,5 @@
 // Pure circuit-breaker state machine (SPEC section 4 "Circuit breaker"): next(state, event, now, options).
-import type { ProxyConfig } from '../config-schema.ts';
+import type { ProxyConfig } from '../config/schema.ts';
 
 export type BreakerOptions = ProxyConfig['breaker'];
 

@@ -4,7 +4,7 @@ import type { AppEnv } from '../app.ts';
 import { type Client, keyClient, PUBLIC_CLIENT, tokenClient } from '../auth/client.ts';
 import { originVerdict } from '../auth/origin.ts';
 import { looksLikeToken, MIN_SECRET_LENGTH, type TokenFailure, verifyToken } from '../auth/token.ts';
-import type { ProxyConfig } from '../config-schema.ts';
+import type { ProxyConfig } from '../config/schema.ts';
 import { ProxyError } from '../errors.ts';
 import { sha256Hex } from '../sha256.ts';
 

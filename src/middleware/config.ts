@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app.ts';
-import { loadConfig, missingKeys, type RuntimeConfig } from '../config.ts';
+import { loadConfig, missingKeys, type RuntimeConfig } from '../config/load.ts';
 import { badRequest, ProxyError } from '../errors.ts';
 import { writeWarning } from '../log.ts';
 

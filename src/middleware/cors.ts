@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app.ts';
 import { preflightOrigins } from '../auth/origin.ts';
-import type { RuntimeConfig } from '../config.ts';
+import type { RuntimeConfig } from '../config/load.ts';
 import { ProxyError } from '../errors.ts';
 
 /**

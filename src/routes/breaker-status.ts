@@ -1,7 +1,7 @@
 // The per-provider breaker view shared by /status, /status.json and /admin/breakers.
 import type { BreakerObject } from '../breaker/object.ts';
 import { type BreakerState, PROBE_LEASE_MS, phaseAt, stats } from '../breaker/policy.ts';
-import type { RuntimeConfig } from '../config.ts';
+import type { RuntimeConfig } from '../config/load.ts';
 import { writeWarning } from '../log.ts';
 import { withTimeout } from '../timeout.ts';
 

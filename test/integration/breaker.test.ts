@@ -1,7 +1,7 @@
 import { env, evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { forgetLocalBreakers } from '../../src/breaker/client.ts';
-import { proxyConfigSchema } from '../../src/config-schema.ts';
+import { proxyConfigSchema } from '../../src/config/schema.ts';
 import { configFor, hello, KEYS, proxyWith } from './harness.ts';
 
 const options = proxyConfigSchema.parse({ providers: {}, models: {} }).breaker;

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from '../../src/cache-key.ts';
-import { parseConfig } from '../../src/config.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { textCompletion } from '../../src/protocols/openai-replay.ts';
 import { configFor, hello, KEYS, proxyWith, sseData, streamedText } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { proxyConfigSchema } from '../../src/config-schema.ts';
+import { proxyConfigSchema } from '../../src/config/schema.ts';
 import type { ProviderStatus, StatusReport } from '../../src/routes/breaker-status.ts';
 import { FAST_RETRY, hello, KEYS, proxyWith } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BreakerEvent, type BreakerState, initialState, next, PROBE_LEASE_MS, phaseAt, stats } from '../../src/breaker/policy.ts';
-import { proxyConfigSchema } from '../../src/config-schema.ts';
+import { proxyConfigSchema } from '../../src/config/schema.ts';
 
 const options = proxyConfigSchema.parse({ providers: {}, models: {} }).breaker;
 const fail: BreakerEvent = { type: 'failure', ms: 10, kind: 'http:503' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CacheEntry, cacheControls, freshness } from '../../src/cache.ts';
 import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from '../../src/cache-key.ts';
-import { parseConfig } from '../../src/config.ts';
+import { parseConfig } from '../../src/config/load.ts';
 
 const chatKey = (body: Record<string, unknown>, client = 'public', version = 'v0') =>
   cacheKey('chat', client, version, canonicalJson(pickFields(body, CHAT_KEY_FIELDS)));

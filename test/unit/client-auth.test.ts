@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { keyClient, maxTokensCap, PUBLIC_CLIENT, tokenClient } from '../../src/auth/client.ts';
 import { originVerdict, preflightOrigins } from '../../src/auth/origin.ts';
 import { claimsOutcome, looksLikeToken, type TokenFailure, verifyToken } from '../../src/auth/token.ts';
-import { proxyConfigSchema } from '../../src/config-schema.ts';
+import { proxyConfigSchema } from '../../src/config/schema.ts';
 import { tokenError } from '../../src/middleware/auth.ts';
 
 const SECRET = 'unit-test-secret-0123456789abcdef-xyz';

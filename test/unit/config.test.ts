@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, missingKeys, parseConfig, providerKey } from '../../src/config.ts';
-import { PRESET_NAMES, PRESETS } from '../../src/presets.ts';
+import { loadConfig, missingKeys, parseConfig, providerKey } from '../../src/config/load.ts';
+import { PRESET_NAMES, PRESETS } from '../../src/config/presets.ts';
 
 const minimal = {
   providers: { ds: { preset: 'deepseek' }, local: { protocol: 'openai', baseUrl: 'http://127.0.0.1:11434/v1/' } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { proxyConfigSchema } from '../../src/config-schema.ts';
+import { proxyConfigSchema } from '../../src/config/schema.ts';
 import { degradedReply, lastUserText } from '../../src/degraded.ts';
 
 const degraded = proxyConfigSchema.parse({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retrySchema } from '../../src/config-schema.ts';
+import { retrySchema } from '../../src/config/schema.ts';
 import { backoffDelay, classify, nextMove, parseRetryAfter, type UpstreamFailure } from '../../src/fallback.ts';
 
 const http = (status: number, code = '', type = '', message = '', retryAfterMs?: number): UpstreamFailure => ({

@@ -1,6 +1,6 @@
 // Stream rescue's pure parts: the continuation request per protocol, the seam between two vendors' chunks, usage.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { rescuerFor } from '../../src/continuation.ts';
 import { chatToAnthropic } from '../../src/protocols/chat-to-anthropic.ts';
 import { continuationRequest, deepseekPrefixBaseUrl } from '../../src/protocols/continuation.ts';
