@@ -1,7 +1,7 @@
 // Reads PROXY_CONFIG once per isolate: validates it, applies presets and resolves every target.
 import type { z } from 'zod';
-import { type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions, unknownProviderIssues } from './schema.ts';
 import { PRESETS, type Protocol } from './presets.ts';
+import { type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions, unknownProviderIssues } from './schema.ts';
 
 /** A provider with its preset applied. */
 export interface ResolvedProvider {
