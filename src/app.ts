@@ -1,17 +1,17 @@
 // The Hono app: middleware, routes, and the one error exit. Glue only.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { type RequestIdVariables, requestId } from 'hono/request-id';
-import { type TimingVariables, timing } from 'hono/timing';
-import type { RuntimeConfig } from './config/load.ts';
+import { requestId } from 'hono/request-id';
+import { timing } from 'hono/timing';
+import type { AppEnv } from './env.ts';
 import { countCalls, ProxyError } from './errors.ts';
-import { writeError, writeLog } from './log.ts';
-import { type Client, withClient } from './middleware/auth.ts';
+import { withClient } from './middleware/auth.ts';
 import { withBodyLimit, withConfig } from './middleware/config.ts';
 import { withCors } from './middleware/cors.ts';
 import { withClientLimits, withIpLimit } from './middleware/limits.ts';
-import { anthropicErrorBody } from './protocols/anthropic.ts';
-import { openaiErrorBody } from './protocols/openai.ts';
+import { writeError, writeLog } from './observability/log.ts';
+import { errorLog } from './observability/request-log.ts';
+import { callerForPath } from './protocols/registry.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { embeddingsRoutes } from './routes/embeddings.ts';
@@ -19,18 +19,6 @@ import { healthRoutes } from './routes/health.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { modelRoutes } from './routes/models.ts';
 import { statusRoutes } from './routes/status.tsx';
-
-/** What a request carries for the log line written when it fails. */
-export interface RequestInfo {
-  model: string | null;
-  stream: boolean;
-  startedAt: number;
-}
-
-export type AppEnv = {
-  Bindings: Env;
-  Variables: RequestIdVariables & TimingVariables & { config: RuntimeConfig; info: RequestInfo; client: Client };
-};
 
 /** Things the app takes from outside, injectable for tests. */
 export interface AppDeps {
@@ -70,27 +58,17 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   });
   app.onError((err, c) => {
     const proxyError = toProxyError(err);
-    if (c.req.path.startsWith('/v1/')) {
+    const path = c.req.path;
+    if (path.startsWith('/v1/')) {
       const info = c.get('info');
-      writeLog({
-        requestId: c.get('requestId'),
-        route: c.req.path,
-        client: c.get('client')?.name ?? 'unknown',
-        model: info?.model ?? null,
-        status: proxyError.status,
-        source: null,
-        cache: null,
-        stream: info?.stream ?? false,
-        attempts: proxyError.attempts ?? [],
-        error: proxyError.code,
-        totalMs: info === undefined ? 0 : Date.now() - info.startedAt,
-      });
+      const client = c.get('client')?.name ?? 'unknown';
+      const request = { requestId: c.get('requestId'), route: path, client, model: info?.model ?? null, stream: info?.stream ?? false };
+      writeLog(errorLog({ ...request, startedAt: info?.startedAt ?? Date.now() }, proxyError));
     }
     const headers: Record<string, string> = { ...proxyError.headers };
     if (proxyError.attempts !== undefined) headers['x-proxy-attempts'] = String(countCalls(proxyError.attempts));
-    // Anthropic callers (`/v1/messages` and below) get Anthropic's error shape; everyone else OpenAI's.
-    const body = c.req.path.startsWith('/v1/messages') ? anthropicErrorBody(proxyError) : openaiErrorBody(proxyError);
-    return c.json(body, proxyError.status as 400, headers);
+    // Each route family answers errors in its callers' protocol.
+    return c.json(callerForPath(path).errorBody(proxyError), proxyError.status as 400, headers);
   });
   return app;
 }

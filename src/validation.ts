@@ -1,8 +1,9 @@
-// Inbound body validation helpers: JSON content type, and zod failures as OpenAI 400s.
-import type { MiddlewareHandler } from 'hono';
+// Inbound body helpers: JSON content type, strict UTF-8, JSON parsing, and zod failures as 400s.
+import type { Context, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
 import { badRequest, ProxyError } from './errors.ts';
+import { parseBody } from './protocols/validate.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -44,24 +45,16 @@ async function readBody(request: { arrayBuffer(): Promise<ArrayBuffer> }): Promi
   }
 }
 
-/**
- * Hono's JSON validator running a zod schema synchronously: @hono/zod-validator always uses
- * safeParseAsync, which costs a measurable share of a request for schemas without async parts.
- * A failed parse becomes a 400 naming the first bad paths.
- */
-export function jsonBody<T extends z.ZodType>(schema: T) {
-  return validator('json', (value): z.output<T> => {
-    const result = schema.safeParse(value);
-    if (!result.success) throw invalidBody(result.error);
-    return result.data;
-  });
+/** The body parsed as JSON (from the text `requireJson` decoded); a 400 `invalid_json` when it is not JSON. */
+export async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw badRequest('Malformed JSON in request body.', null, 'invalid_json');
+  }
 }
 
-function invalidBody(error: z.core.$ZodError): ProxyError {
-  const issues = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path === '' ? issue.message : `${path}: ${issue.message}`;
-  });
-  const first = error.issues[0]?.path.map(String).join('.') || null;
-  return badRequest(`Invalid request body. ${issues.join('; ')}`, first, 'invalid_request_body');
+/** Hono's JSON validator running a zod schema synchronously (see `parseBody`), for the proxy's own routes. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return validator('json', (value): z.output<T> => parseBody(schema, value));
 }

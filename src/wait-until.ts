@@ -1,6 +1,6 @@
 // Runs work after the response without delaying it, with or without an ExecutionContext.
 import type { Context } from 'hono';
-import { writeError } from './log.ts';
+import { writeError } from './observability/log.ts';
 
 /**
  * Hands `promise` to `waitUntil` so the isolate keeps it alive after the response. Under

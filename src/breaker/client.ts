@@ -1,5 +1,5 @@
 // Caller side of the breakers: an isolate-local copy, reports through waitUntil, probe grants, fail open.
-import { writeWarning } from '../log.ts';
+import { writeWarning } from '../observability/log.ts';
 import { withTimeout } from '../timeout.ts';
 import type { BreakerObject, BreakerReply } from './object.ts';
 import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState, next, phaseAt } from './policy.ts';
@@ -24,32 +24,32 @@ interface Local {
 // Shared by every request of this isolate.
 const local = new Map<string, Local>();
 
+/** Keeps background work alive after the response (the request's `waitUntil`). */
+export type Background = (promise: Promise<unknown>) => void;
+
 /** What the fallback loop asks of the breakers. */
 export interface BreakerGate {
   /** May this provider be called now? Waits on the object only to ask for a half-open probe. */
-  admit(provider: string): Promise<boolean>;
+  admit(provider: string, background: Background): Promise<boolean>;
   /** Whether this isolate's copy says the breaker is open (no wait): retries stop then. */
   isOpen(provider: string): boolean;
   /** Reports an outcome without delaying the response. */
-  report(provider: string, event: BreakerEvent): void;
+  report(provider: string, event: BreakerEvent, background: Background): void;
 }
 
 /**
- * The gate over the BREAKER namespace. Resilience infrastructure must never become the outage:
- * when the object errors or is slow, the request goes ahead as if the breaker were closed.
+ * The gate over the BREAKER namespace, one per isolate and config. Resilience infrastructure must
+ * never become the outage: when the object errors or is slow, the request goes ahead as if the
+ * breaker were closed.
  */
-export function breakerGate(
-  namespace: DurableObjectNamespace<BreakerObject>,
-  options: BreakerOptions,
-  waitUntil: (promise: Promise<unknown>) => void,
-): BreakerGate {
+export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, options: BreakerOptions): BreakerGate {
   const call = (provider: string, event: BreakerEvent): Promise<BreakerReply> =>
     withTimeout(namespace.getByName(provider).apply(event, options), RPC_TIMEOUT_MS, 'breaker object');
   const learn = (provider: string, state: BreakerState): void => {
     const entry = local.get(provider);
     local.set(provider, { ...(entry ?? fresh()), state, at: Date.now(), refreshing: false });
   };
-  const refresh = (provider: string, entry: Local | undefined): void => {
+  const refresh = (provider: string, entry: Local | undefined, waitUntil: Background): void => {
     if (entry?.refreshing) return;
     if (entry !== undefined) entry.refreshing = true;
     waitUntil(
@@ -59,7 +59,7 @@ export function breakerGate(
     );
   };
   return {
-    async admit(provider) {
+    async admit(provider, background) {
       let entry = local.get(provider);
       if (entry === undefined) {
         // First sight of this provider in this isolate: wait (briefly) for the truth, so a new
@@ -73,7 +73,7 @@ export function breakerGate(
         }
         entry = local.get(provider) as Local;
       } else if (Date.now() - entry.at > FRESH_MS) {
-        refresh(provider, entry);
+        refresh(provider, entry, background);
       }
       const phase = phaseAt(entry.state, Date.now());
       if (phase === 'closed') return true;
@@ -91,7 +91,7 @@ export function breakerGate(
       const entry = local.get(provider);
       return entry !== undefined && phaseAt(entry.state, Date.now()) === 'open';
     },
-    report(provider, event) {
+    report(provider, event, background) {
       const now = Date.now();
       let current = local.get(provider);
       if (current === undefined) {
@@ -105,16 +105,16 @@ export function breakerGate(
         current.pending += 1;
         current.lastMs = event.ms;
         if (now - current.flushedAt < SUCCESS_BATCH_MS) return;
-        return send(provider, current, undefined);
+        return send(provider, current, undefined, background);
       }
       // Apply locally at once, so this isolate reacts to its own failures before the object answers.
       current.state = next(current.state, event, now, options).state;
-      send(provider, current, event);
+      send(provider, current, event, background);
     },
   };
 
   /** Sends the pending successes, then `event`, in order, in the background. */
-  function send(provider: string, entry: Local, event: BreakerEvent | undefined): void {
+  function send(provider: string, entry: Local, event: BreakerEvent | undefined, waitUntil: Background): void {
     const batch: BreakerEvent | undefined = entry.pending > 0 ? { type: 'success', ms: entry.lastMs, count: entry.pending } : undefined;
     entry.pending = 0;
     entry.flushedAt = Date.now();

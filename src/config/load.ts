@@ -1,7 +1,8 @@
 // Reads PROXY_CONFIG once per isolate: validates it, applies presets and resolves every target.
 import type { z } from 'zod';
+import { TARGETS } from '../protocols/registry.ts';
 import { PRESETS, type Protocol } from './presets.ts';
-import { type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions, unknownProviderIssues } from './schema.ts';
+import { type ClientKey, type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions, unknownProviderIssues } from './schema.ts';
 
 /** A provider with its preset applied. */
 export interface ResolvedProvider {
@@ -37,6 +38,8 @@ export interface RuntimeConfig {
   version: string;
   /** Env var names of keys that providers need. */
   keyEnvs: string[];
+  /** Client keys by the SHA-256 hex of the key (`auth.keys`). */
+  clientKeys: Map<string, ClientKey>;
 }
 
 export type ConfigResult = { ok: true; config: RuntimeConfig } | { ok: false; issues: string[] };
@@ -75,14 +78,15 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
   for (const [id, p] of Object.entries(raw.providers)) {
     const preset = p.preset === undefined ? undefined : PRESETS[p.preset];
     const baseUrl = (p.baseUrl ?? preset?.baseUrl ?? '').replace(/\/+$/, '');
+    const protocol = p.protocol ?? preset?.protocol ?? 'openai';
     providers.set(id, {
       id,
-      protocol: p.protocol ?? preset?.protocol ?? 'openai',
+      protocol,
       baseUrl,
       apiKeyEnv: p.apiKeyEnv ?? (preset !== undefined && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined),
       headers: p.headers ?? {},
-      // The Anthropic Messages API continues a trailing assistant turn, whoever hosts it.
-      prefill: preset !== undefined ? preset.prefill : p.protocol === 'anthropic',
+      // Some protocols (Anthropic Messages) continue a trailing assistant turn, whoever hosts them.
+      prefill: preset !== undefined ? preset.prefill : TARGETS[protocol].prefillByDefault,
       streamOptions: !(preset !== undefined && 'noStreamOptions' in preset),
       prefixStyle: preset !== undefined && 'prefixStyle' in preset ? preset.prefixStyle : 'trailing',
     });
@@ -105,7 +109,8 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
     );
   }
   const keyEnvs = [...new Set([...providers.values()].flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : [])))];
-  return { raw, providers, models, version: fnv1a(JSON.stringify(raw)), keyEnvs };
+  const clientKeys = new Map(raw.auth.keys.map((key) => [key.sha256, key]));
+  return { raw, providers, models, version: fnv1a(JSON.stringify(raw)), keyEnvs, clientKeys };
 }
 
 /** 32-bit FNV-1a as 8 hex digits: a cheap, stable config fingerprint (not a security hash). */

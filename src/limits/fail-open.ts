@@ -1,5 +1,5 @@
 // Limiters are resilience infrastructure: when one errors, is slow or is not bound, requests go ahead and it is logged.
-import { writeWarning } from '../log.ts';
+import { writeWarning } from '../observability/log.ts';
 import { withTimeout } from '../timeout.ts';
 
 /** The longest a request waits for a limiter (binding or object) before going ahead without it. */

@@ -1,6 +1,6 @@
 // Admin auth (SPEC section 2): `Authorization: Bearer <PROXY_ADMIN_TOKEN>` for /admin and, unless `status.public`, /status.
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 
 export interface AdminAuthOptions {

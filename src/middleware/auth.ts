@@ -1,10 +1,10 @@
 // Client auth (SPEC section 3 `auth`): who the caller is and whether its Origin may use it, before any upstream work.
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app.ts';
 import { type Client, keyClient, PUBLIC_CLIENT, tokenClient } from '../auth/client.ts';
 import { originVerdict } from '../auth/origin.ts';
 import { looksLikeToken, MIN_SECRET_LENGTH, type TokenFailure, verifyToken } from '../auth/token.ts';
-import type { ProxyConfig } from '../config/schema.ts';
+import type { ClientKey, ProxyConfig } from '../config/schema.ts';
+import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 import { sha256Hex } from '../sha256.ts';
 
@@ -22,7 +22,7 @@ type AuthConfig = ProxyConfig['auth'];
 export function withClient(): MiddlewareHandler<AppEnv> {
   return async function withClient(c, next) {
     const raw = c.get('config').raw;
-    const client = raw.auth.mode === 'none' ? PUBLIC_CLIENT : await identify(c, raw.auth);
+    const client = raw.auth.mode === 'none' ? PUBLIC_CLIENT : await identify(c, raw.auth, c.get('config').clientKeys);
     c.set('client', client);
     const verdict = originVerdict(c.req.header('origin'), client.origins ?? raw.cors.origins, client.requireOrigin);
     if (!verdict.ok) {
@@ -36,7 +36,7 @@ export function withClient(): MiddlewareHandler<AppEnv> {
   };
 }
 
-async function identify(c: Context<AppEnv>, auth: AuthConfig): Promise<Client> {
+async function identify(c: Context<AppEnv>, auth: AuthConfig, keys: ReadonlyMap<string, ClientKey>): Promise<Client> {
   const credential = bearer(c.req.header('authorization')) ?? c.req.header('x-api-key');
   if (credential === undefined || credential === '') {
     const what = auth.mode === 'jwt' ? 'a client token' : 'a client key';
@@ -44,7 +44,7 @@ async function identify(c: Context<AppEnv>, auth: AuthConfig): Promise<Client> {
   }
   if (auth.mode !== 'jwt') {
     const digest = await sha256Hex(credential);
-    const key = auth.keys.find((k) => k.sha256 === digest);
+    const key = keys.get(digest);
     if (key !== undefined) return keyClient(key);
   }
   if (auth.mode !== 'keys' && looksLikeToken(credential)) {
@@ -92,14 +92,6 @@ function jwtSecret(env: object, name: string): string {
     );
   }
   return value;
-}
-
-/** Refuses a model alias outside the client's `models` allowlist. */
-export function checkModelAllowed(client: Client, alias: string): void {
-  const allowed = client.models;
-  if (allowed !== undefined && !allowed.includes(alias)) {
-    throw new ProxyError(403, 'model_not_allowed', `This client may not use the model "${alias}".`, { param: 'model' });
-  }
 }
 
 function bearer(header: string | undefined): string | undefined {

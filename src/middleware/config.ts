@@ -1,10 +1,10 @@
 // Middleware that puts the isolate's validated config on the context, or fails with a 500.
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from '../app.ts';
 import { loadConfig, missingKeys, type RuntimeConfig } from '../config/load.ts';
+import type { AppEnv } from '../env.ts';
 import { badRequest, ProxyError } from '../errors.ts';
-import { writeWarning } from '../log.ts';
+import { writeWarning } from '../observability/log.ts';
 
 const warned = new Set<string>();
 

@@ -1,9 +1,9 @@
 // CORS for the model routes (SPEC "Browser safety"): hono/cors over the configured origins only.
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import type { AppEnv } from '../app.ts';
 import { preflightOrigins } from '../auth/origin.ts';
 import type { RuntimeConfig } from '../config/load.ts';
+import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 
 /**

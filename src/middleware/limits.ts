@@ -1,6 +1,6 @@
 // Rate limits and the spend guard (SPEC "Browser safety"): per IP before auth, per client after it.
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 import { rateRefusal } from '../limits/client-rate.ts';
 import { failOpen } from '../limits/fail-open.ts';

@@ -1,8 +1,8 @@
 // GET /admin/breakers and POST /admin/breakers/:provider: read and force the circuit breakers (admin only).
 import { Hono } from 'hono';
 import * as z from 'zod';
-import type { AppEnv } from '../app.ts';
 import { forgetLocalBreakers } from '../breaker/client.ts';
+import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { withConfig } from '../middleware/config.ts';

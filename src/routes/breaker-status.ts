@@ -2,7 +2,7 @@
 import type { BreakerObject } from '../breaker/object.ts';
 import { type BreakerState, PROBE_LEASE_MS, phaseAt, stats } from '../breaker/policy.ts';
 import type { RuntimeConfig } from '../config/load.ts';
-import { writeWarning } from '../log.ts';
+import { writeWarning } from '../observability/log.ts';
 import { withTimeout } from '../timeout.ts';
 
 /** How long the status routes wait for one breaker object before showing it as `unknown`. */

@@ -1,7 +1,7 @@
 // GET /healthz: liveness. No auth, no upstream calls; says whether the config is valid.
 import { Hono } from 'hono';
-import type { AppEnv } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
+import type { AppEnv } from '../env.ts';
 
 export function healthRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>().get('/healthz', (c) => {

@@ -1,7 +1,7 @@
 // GET /v1/models: one entry per configured model alias, with its targets and their pricing.
 import { Hono } from 'hono';
-import type { AppEnv } from '../app.ts';
 import type { RuntimeConfig } from '../config/load.ts';
+import type { AppEnv } from '../env.ts';
 
 const listings = new WeakMap<RuntimeConfig, string>();
 

@@ -1,6 +1,6 @@
 // GET /status (HTML) and GET /status.json: every provider's breaker; admin-only unless `status.public`.
 import { Hono } from 'hono';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { withConfig } from '../middleware/config.ts';
 import { statusReport } from './breaker-status.ts';

@@ -1,5 +1,5 @@
 // Daily budgets (per client, per UTC day): what a request costs against one, and when a spent one resets. Pure.
-import type { Usage } from '../protocols/openai.ts';
+import type { Usage } from '../protocols/model.ts';
 
 /** A client's daily allowance; either or both may be set. */
 export interface DailyBudget {

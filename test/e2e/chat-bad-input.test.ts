@@ -21,7 +21,12 @@ describe('bad input never reaches a vendor', () => {
   it.each([
     ['a body that is not JSON', '{"model": "healthy", "messages": [', 400, 'invalid_json'],
     ['a body that fails the schema', { model: 'healthy', messages: 'hello' }, 400, 'invalid_request_body'],
-    ['a message with an unknown role', { model: 'healthy', messages: [{ role: 'wizard', content: 'hi' }] }, 400, 'invalid_request_body'],
+    [
+      'a message of a known role in a bad shape',
+      { model: 'healthy', messages: [{ role: 'tool', content: 'hi' }] },
+      400,
+      'invalid_request_body',
+    ],
     ['an empty body', '', 400, undefined],
     ['an unknown model alias', ask('no-such-alias'), 404, 'model_not_found'],
     ['too many messages', { model: 'healthy', messages: many }, 400, 'too_many_messages'],

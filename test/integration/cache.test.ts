@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from '../../src/cache-key.ts';
+import { cacheKey, canonicalJson } from '../../src/cache/key.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import { textCompletion } from '../../src/protocols/openai-replay.ts';
+import { modelToCompletion } from '../../src/protocols/openai-chat/answer.ts';
+import { chatCaller } from '../../src/protocols/openai-chat/caller.ts';
 import { configFor, hello, KEYS, proxyWith, sseData, streamedText } from './harness.ts';
 
 const REPLY = 'Hello from the mock provider.';
@@ -14,7 +15,8 @@ const withCache = (config: Record<string, unknown>) => proxyWith(config, { ...KE
 async function keyFor(config: Record<string, unknown>, body: Record<string, unknown>): Promise<string> {
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error('invalid config');
-  return cacheKey('chat', 'public', parsed.config.version, canonicalJson(pickFields(body, CHAT_KEY_FIELDS)));
+  const request = chatCaller.parse(body, { header: () => undefined, query: '' });
+  return cacheKey('openai-chat', 'public', parsed.config.version, canonicalJson(request.cacheIdentity()));
 }
 const content = async (res: Response) =>
   ((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content;
@@ -112,9 +114,10 @@ describe('KV response cache', () => {
   /** Stores an entry for `body` under `config`'s namespace, `ageSeconds` old, as an earlier answer would have. */
   async function storeAged(config: Record<string, unknown>, body: Record<string, unknown>, ageSeconds: number, ttl = 60) {
     const key = await keyFor(config, body);
-    const completion = textCompletion('chatcmpl-old', 'model-p1', 'An earlier answer.', 1);
+    const parts = [{ type: 'text' as const, text: 'An earlier answer.' }];
+    const completion = modelToCompletion({ id: 'chatcmpl-old', model: 'model-p1', created: 1, parts, finish: 'stop', cacheable: true });
     const entry = {
-      v: 1,
+      v: 2,
       storedAt: Date.now() - ageSeconds * 1000,
       ttl,
       body: JSON.stringify(completion),

@@ -3,17 +3,43 @@ import { configFor, hello, proxyWith } from './harness.ts';
 
 type OpenAIError = { error: { message: string; type: string; code: string; param: string | null } };
 
+describe("what the proxy does not know is the vendor's to judge", () => {
+  const unknowns: [string, Record<string, unknown>][] = [
+    ['a top-level field', hello({ temprature: 0.2 })],
+    ['a content part', { model: 'chat', messages: [{ role: 'user', content: [{ type: 'video', url: 'https://x.test/v.mp4' }] }] }],
+    ['a message role', { model: 'chat', messages: [{ role: 'robot', content: 'hi' }] }],
+  ];
+
+  it.each(unknowns)('passes %s it does not know to an OpenAI-compatible vendor as sent', async (_name, body) => {
+    const proxy = proxyWith(configFor([{ scenario: '' }]));
+    await proxy.chat(body);
+    expect(proxy.mock.calls().map((call) => call.body)).toEqual([{ ...body, model: 'model-p1' }]);
+  });
+
+  it.each(unknowns.slice(1))('refuses %s it cannot translate for an Anthropic target, calling no vendor', async (_name, body) => {
+    const proxy = proxyWith(configFor([{ scenario: '', protocol: 'anthropic' }]));
+    const res = await proxy.chat(body);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as OpenAIError).error.code).toBe('unsupported_request');
+    expect(proxy.mock.calls()).toHaveLength(0);
+  });
+});
+
 describe('bad input never reaches a vendor', () => {
   const cases: [string, unknown, number, string][] = [
     ['a body that is not JSON', '{"model": "chat", ', 400, 'invalid_json'],
-    ['a message with an unknown role', { model: 'chat', messages: [{ role: 'robot', content: 'hi' }] }, 400, 'invalid_request_body'],
+    [
+      'a message of a known role in a bad shape',
+      { model: 'chat', messages: [{ role: 'tool', content: 'hi' }] },
+      400,
+      'invalid_request_body',
+    ],
     ['no messages', { model: 'chat', messages: [] }, 400, 'invalid_request_body'],
     ['a missing model', { messages: [{ role: 'user', content: 'hi' }] }, 400, 'invalid_request_body'],
     ['a wrong type', hello({ temperature: 'hot' }), 400, 'invalid_request_body'],
-    ['an unknown top-level field', hello({ temprature: 0.2 }), 400, 'invalid_request_body'],
     [
-      'a bad content part',
-      { model: 'chat', messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] },
+      'a known content part in a bad shape',
+      { model: 'chat', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] },
       400,
       'invalid_request_body',
     ],

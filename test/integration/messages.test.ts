@@ -38,16 +38,17 @@ describe('an Anthropic caller (POST /v1/messages)', () => {
     });
   });
 
-  it('is answered by an Anthropic-protocol target with x-api-key and anthropic-version', async () => {
+  it('is answered by an Anthropic-protocol target with x-api-key and anthropic-version, the body as sent but its model', async () => {
     const proxy = proxyWith(configFor([claude()]));
-    const res = await proxy.messages(helloMessages({ system: 'Be brief.', top_k: 5 }));
+    const sent = helloMessages({ system: 'Be brief.', top_k: 5 });
+    const res = await proxy.messages(sent);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-proxy-provider')).toBe('p1');
     const message = (await res.json()) as Message;
     expect(message.content).toEqual([{ type: 'text', text: REPLY }]);
     const [call] = proxy.mock.calls();
     expect(call).toMatchObject({ path: '/v1/messages', apiKey: KEYS.MOCK_A_KEY, anthropicVersion: '2023-06-01', authorization: null });
-    expect(call?.body).toMatchObject({ model: 'model-p1', max_tokens: 256, system: [{ type: 'text', text: 'Be brief.' }], top_k: 5 });
+    expect(call?.body).toEqual({ ...sent, model: 'model-p1' });
   });
 
   it.each([

@@ -105,7 +105,7 @@ describe('the anthropic preset', () => {
     expect(JSON.parse(datas.at(-2) ?? '{}')).toMatchObject({ choices: [], usage: { prompt_tokens: 25, completion_tokens: 15 } });
   });
 
-  it('streams the recorded thinking and tool-use stream to an Anthropic caller', async () => {
+  it('streams the recorded thinking and tool-use stream to an Anthropic caller event for event as the vendor sent it', async () => {
     const vendors = fakeVendors({ [URL_MESSAGES]: [sseReply(streamToolUse)] });
     const res = await call(vendors, '/v1/messages', {
       model: 'chat',
@@ -122,7 +122,8 @@ describe('the anthropic preset', () => {
       'text',
       'tool_use',
     ]);
-    expect(events.at(-2)?.data).toMatchObject({ delta: { stop_reason: 'tool_use' }, usage: { input_tokens: 472, output_tokens: 89 } });
+    expect(events.at(-2)?.data).toMatchObject({ delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 89 } });
+    expect(events).toEqual(await anthropicEvents(new Response(streamToolUse)));
   });
 
   it.each([

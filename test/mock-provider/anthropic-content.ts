@@ -5,10 +5,14 @@ import { contentText, isRecord } from './chat-reply.ts';
 /** A content block as sent: an object with a known `type`; other fields are checked per type. */
 export type InboundBlock = Record<string, unknown> & { type: string };
 
-/** One checked inbound message. */
-export type InboundMessage = { role: 'user' | 'assistant'; content: string | InboundBlock[] };
+/** One checked inbound message; `system` is a mid-conversation system message (never the first). */
+export type InboundMessage = { role: 'user' | 'assistant' | 'system'; content: string | InboundBlock[] };
 
-/** The fields each block type requires, and what each must be. */
+/**
+ * The fields each block type requires, and what each must be: the client blocks the mock reads,
+ * then the server-tool, MCP, search-result and context blocks Anthropic also accepts (beta ones
+ * included), checked no further than their ids.
+ */
 const blockFields = {
   text: { text: 'string' },
   image: { source: 'object' },
@@ -17,6 +21,23 @@ const blockFields = {
   tool_result: { tool_use_id: 'string' },
   thinking: { thinking: 'string', signature: 'string' },
   redacted_thinking: { data: 'string' },
+  search_result: { source: 'string', title: 'string' },
+  server_tool_use: { id: 'string', name: 'string' },
+  web_search_tool_result: { tool_use_id: 'string' },
+  web_fetch_tool_result: { tool_use_id: 'string' },
+  code_execution_tool_result: { tool_use_id: 'string' },
+  bash_code_execution_tool_result: { tool_use_id: 'string' },
+  text_editor_code_execution_tool_result: { tool_use_id: 'string' },
+  tool_search_tool_result: { tool_use_id: 'string' },
+  advisor_tool_result: { tool_use_id: 'string' },
+  mcp_tool_use: { id: 'string', name: 'string', server_name: 'string' },
+  mcp_tool_result: { tool_use_id: 'string' },
+  container_upload: { file_id: 'string' },
+  compaction: {},
+  tool_addition: {},
+  tool_removal: {},
+  mcp_tool_listing: {},
+  fallback: {},
 } as const satisfies Record<string, Record<string, 'string' | 'object'>>;
 
 const blockTypes = Object.keys(blockFields);
@@ -61,9 +82,12 @@ function readMessage(message: unknown, i: number, isLast: boolean): InboundMessa
   if (!isRecord(message)) return `${at}: Input should be a valid dictionary or object to extract fields from`;
   const { role } = message;
   if (role === undefined) return `${at}.role: Field required`;
-  if (role !== 'user' && role !== 'assistant') return `${at}.role: Input should be 'user' or 'assistant'`;
+  if (i === 0 && role !== 'user' && role !== 'assistant') return `${at}.role: Input should be 'user' or 'assistant'`;
+  if (role !== 'user' && role !== 'assistant' && role !== 'system') return `${at}.role: Input should be 'user', 'assistant' or 'system'`;
   const content = readContent(message.content, at);
   if (!(typeof content === 'string' || Array.isArray(content))) return content.problem;
+  const notText = role === 'system' && typeof content !== 'string' ? content.findIndex((block) => block.type !== 'text') : -1;
+  if (notText >= 0) return `${at}.content.${notText}: a system message may only hold text blocks`;
   if (content.length === 0 && !(isLast && role === 'assistant')) {
     return `${at}: all messages must have non-empty content except for the optional final assistant message`;
   }
@@ -73,7 +97,8 @@ function readMessage(message: unknown, i: number, isLast: boolean): InboundMessa
 /**
  * Checks `messages` as Anthropic does and returns them typed, or the first problem in Anthropic's
  * wording (`messages.0.role: Input should be 'user' or 'assistant'`). Roles need not alternate
- * (Anthropic merges consecutive turns). A final assistant message is a prefill: it may be empty
+ * (Anthropic merges consecutive turns). A `system` message (text only) is accepted anywhere but
+ * first: Anthropic's mid-conversation system messages, which Claude Code sends. A final assistant message is a prefill: it may be empty
  * but must not end with whitespace, which Anthropic rejects.
  */
 export function readMessages(messages: unknown): InboundMessage[] | string {

@@ -197,15 +197,44 @@ describe('POST /v1/messages', () => {
       {
         n: 1,
         scenario: 'status=529',
+        method: 'POST',
         path: '/v1/messages',
+        query: '',
         model: 'claude-mock',
         stream: true,
         authorization: null,
         apiKey: 'sk-ant-test',
         anthropicVersion: '2023-06-01',
+        anthropicBeta: null,
         requestId: null,
         body: { model: 'claude-mock', max_tokens: 1024, messages: hello, stream: true },
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
       },
     ]);
+  });
+
+  it('records the anthropic-beta header, the query string and every header, lower-cased', async () => {
+    const provider = createMockProvider();
+    const beta = 'claude-code-20250219,interleaved-thinking-2025-05-14';
+    await provider.fetch('http://mock.test/reply=ok/v1/messages?beta=true', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Api-Key': 'sk-ant-test',
+        'Anthropic-Version': '2023-06-01',
+        'Anthropic-Beta': beta,
+      },
+      body: JSON.stringify({ model: 'claude-mock', max_tokens: 16, messages: hello }),
+    });
+    const [call] = provider.calls();
+    expect(call).toMatchObject({ path: '/v1/messages', query: '?beta=true', anthropicBeta: beta, scenario: 'reply=ok' });
+    expect(call?.headers).toEqual({
+      'content-type': 'application/json',
+      'x-api-key': 'sk-ant-test',
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': beta,
+    });
+    if (call) call.headers['x-api-key'] = 'changed';
+    expect(provider.calls()[0]?.headers['x-api-key']).toBe('sk-ant-test');
   });
 });

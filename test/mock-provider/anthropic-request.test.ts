@@ -123,6 +123,82 @@ describe('readAnthropicRequest', () => {
   });
 });
 
+describe('readAnthropicRequest with what Claude Code sends', () => {
+  it('accepts a mid-conversation system message, counted as input but not as user text', () => {
+    const request = read({
+      ...base,
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+        { role: 'system', content: [{ type: 'text', text: '# Environment', cache_control: { type: 'ephemeral' } }] },
+      ],
+    });
+    expect(request.chat.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+      { role: 'system', content: [{ type: 'text', text: '# Environment', cache_control: { type: 'ephemeral' } }] },
+    ]);
+    expect(
+      readAnthropicRequest({ ...base, messages: [...base.messages, { role: 'system', content: [{ type: 'image', source: {} }] }] }),
+    ).toBe('messages.1.content.0: a system message may only hold text blocks');
+    expect(readAnthropicRequest({ ...base, messages: [...base.messages, { role: 'tool', content: 'x' }] })).toBe(
+      "messages.1.role: Input should be 'user', 'assistant' or 'system'",
+    );
+  });
+
+  it('accepts output_config, context_management, metadata, cache_control, defer_loading and server blocks', () => {
+    const request = read({
+      ...base,
+      max_tokens: 128000,
+      system: [
+        { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.332' },
+        { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+      ],
+      tools: [
+        { name: 'Write', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } },
+        { name: 'DeferredToolPlaceholder', input_schema: { type: 'object', properties: {} }, defer_loading: true },
+      ],
+      metadata: { user_id: '{"device_id":"d","session_id":"s"}' },
+      thinking: { type: 'adaptive', display: 'omitted' },
+      context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      output_config: { effort: 'medium' },
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] },
+        { role: 'assistant', content: [{ type: 'server_tool_use', id: 's1', name: 'web_search', input: {} }] },
+        { role: 'user', content: [{ type: 'web_search_tool_result', tool_use_id: 's1', content: [] }] },
+      ],
+    });
+    expect(request.thinking).toEqual({ type: 'adaptive', display: 'omitted' });
+    expect(request.chat.toolNames).toEqual(['Write', 'DeferredToolPlaceholder']);
+  });
+
+  it.each([
+    [
+      { type: 'enabled', budget_tokens: 4000, display: 'omitted' },
+      { type: 'enabled', display: 'omitted' },
+    ],
+    [{ type: 'adaptive' }, { type: 'adaptive', display: 'summarized' }],
+    [
+      { type: 'adaptive', display: null },
+      { type: 'adaptive', display: 'summarized' },
+    ],
+    [{ type: 'disabled' }, undefined],
+    [{ type: 'between_tools' }, undefined],
+  ])('reads thinking %j as %j', (thinking, mode) => {
+    expect(read({ ...base, max_tokens: 8000, thinking }).thinking).toEqual(mode);
+  });
+
+  it('refuses an unknown thinking display, and needs no max_tokens to count tokens', () => {
+    expect(readAnthropicRequest({ ...base, thinking: { type: 'adaptive', display: 'full' } })).toBe(
+      "thinking.adaptive.display: Input should be 'summarized' or 'omitted'",
+    );
+    const count = readAnthropicRequest(
+      { model: 'm', messages: base.messages, thinking: { type: 'enabled', budget_tokens: 2048 } },
+      'count',
+    );
+    expect(typeof count === 'string' ? count : count.thinking).toEqual({ type: 'enabled', display: 'summarized' });
+    expect(readAnthropicRequest({ model: 'm', messages: base.messages })).toBe('max_tokens: Field required');
+  });
+});
+
 describe('anthropicErrorBody', () => {
   it('falls back to invalid_request_error for other 4xx and api_error for other 5xx', () => {
     expect(anthropicErrorBody(451, 'req_1').error.type).toBe('invalid_request_error');

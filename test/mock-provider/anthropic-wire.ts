@@ -8,13 +8,31 @@ export type AnthropicUsage = {
   output_tokens: number;
 };
 
-export type TextBlock = { type: 'text'; text: string };
+/** A citation of a plain-text document, as Anthropic returns it (`char_location`). */
+export type CharLocationCitation = {
+  type: 'char_location';
+  cited_text: string;
+  document_index: number;
+  document_title: string | null;
+  start_char_index: number;
+  end_char_index: number;
+  file_id: null;
+};
+
+export type TextBlock = { type: 'text'; text: string; citations?: CharLocationCitation[] };
 export type ToolUseBlock = { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature: string };
+export type RedactedThinkingBlock = { type: 'redacted_thinking'; data: string };
 /** A content block of an assistant message. */
-export type ContentBlock = TextBlock | ToolUseBlock;
+export type ContentBlock = TextBlock | ToolUseBlock | ThinkingBlock | RedactedThinkingBlock;
 
 /** One `content_block_delta` payload. */
-export type BlockDelta = { type: 'text_delta'; text: string } | { type: 'input_json_delta'; partial_json: string };
+export type BlockDelta =
+  | { type: 'text_delta'; text: string }
+  | { type: 'input_json_delta'; partial_json: string }
+  | { type: 'thinking_delta'; thinking: string }
+  | { type: 'signature_delta'; signature: string }
+  | { type: 'citations_delta'; citation: CharLocationCitation };
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
 
@@ -56,7 +74,7 @@ export function messageStart(meta: MessageMeta, inputTokens: number): string {
   return sseEvent('message_start', { message: anthropicMessage(meta, [], null, null, anthropicUsage(inputTokens, 1)) });
 }
 
-/** `content_block_start`: the block with empty text, or a tool_use block with empty input. */
+/** `content_block_start`: the block as it opens (empty text, thinking or input; a redacted_thinking block whole). */
 export function blockStart(index: number, block: ContentBlock): string {
   return sseEvent('content_block_start', { index, content_block: block });
 }

@@ -2,6 +2,7 @@
 
 import type { AssistantMessage, ChunkDelta, FinishReason, Usage } from './openai-wire.ts';
 import { usage } from './openai-wire.ts';
+import { directiveStep } from './tool-directives.ts';
 
 /** The default answer text. */
 export const defaultReply = 'Hello from the mock provider.';
@@ -12,7 +13,10 @@ export type ChatRequest = {
   messages: Array<{ role: string; content: unknown }>;
   stream: boolean;
   includeUsage: boolean;
+  /** The tool the mock calls by default (the first offered, or the forced one). */
   toolName?: string;
+  /** Every tool the mock may call (for `MOCK_TOOL` directives); absent when tools are off. */
+  toolNames?: string[];
 };
 
 /** One answer, in both its non-streaming and streaming forms. */
@@ -42,14 +46,18 @@ export function readChatRequest(body: unknown): ChatRequest | string {
     if (!isRecord(message) || typeof message.role !== 'string') return "each message needs a string 'role'";
     parsed.push({ role: message.role, content: message.content });
   }
-  const firstTool: unknown = Array.isArray(tools) ? tools[0] : undefined;
-  const fn = isRecord(firstTool) && isRecord(firstTool.function) ? firstTool.function : undefined;
+  const names = Array.isArray(tools)
+    ? tools.map((tool: unknown) =>
+        isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? tool.function.name : 'tool',
+      )
+    : [];
   return {
     model,
     messages: parsed,
     stream: stream === true,
     includeUsage: isRecord(options) && options.include_usage === true,
-    toolName: firstTool === undefined ? undefined : typeof fn?.name === 'string' ? fn.name : 'tool',
+    toolName: names[0],
+    toolNames: names.length === 0 ? undefined : names,
   };
 }
 
@@ -65,13 +73,18 @@ export function promptTokens(texts: readonly string[]): number {
   return Math.ceil(texts.reduce((sum, text) => sum + text.length, 0) / 4);
 }
 
+/** The input tokens of a chat request: its messages' text (see `promptTokens`). Both `answerFor` and count_tokens use it. */
+export function requestTokens(request: ChatRequest): number {
+  return promptTokens(request.messages.map((message) => contentText(message.content)));
+}
+
 /** Word-sized pieces that keep their leading spaces: `'Hello from'` → `['Hello', ' from']`. */
 export function splitPieces(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? [];
 }
 
 /** Splits `text` into three fragments (fewer when it is shorter than three characters). */
-function thirds(text: string): string[] {
+export function thirds(text: string): string[] {
   const a = Math.floor(text.length / 3);
   const b = Math.floor((2 * text.length) / 3);
   return [text.slice(0, a), text.slice(a, b), text.slice(b)].filter((part) => part !== '');
@@ -94,25 +107,34 @@ export function replyText(request: ChatRequest, reply = defaultReply, repeat = 1
 /** What the mock answers, before any wire shape: text in word-sized pieces, or one tool call. */
 export type Answer =
   | { kind: 'text'; text: string; pieces: string[]; promptTokens: number }
-  | { kind: 'tool'; name: string; input: { query: string }; arguments: string; fragments: string[]; promptTokens: number };
+  | { kind: 'tool'; name: string; input: Record<string, unknown>; arguments: string; fragments: string[]; promptTokens: number };
+
+function toolAnswer(name: string, input: Record<string, unknown>, tokens: number): Answer {
+  const args = JSON.stringify(input);
+  return { kind: 'tool', name, input, arguments: args, fragments: thirds(args), promptTokens: tokens };
+}
 
 /**
- * Decides the answer: one call to the first tool when tools were sent and the last message is not
- * a tool result (its input is `{"query": <last user text>}`, streamed as three argument fragments),
- * else the reply text. Prompt tokens come from the text of every message. Pure; both wires build
- * on it, so an OpenAI and an Anthropic request with the same content get the same answer.
+ * Decides the answer. With `MOCK_TOOL <name> {…}` directives in the user text (naming a callable
+ * tool): directive k is called, with its JSON as input, once k-1 tool results are in; after the
+ * last one's result, the reply text. Without directives: one call to the first tool when tools
+ * were sent and the last message is not a tool result (input `{"query": <last user text>}`), else
+ * the reply text. Tool arguments stream as three fragments. Prompt tokens come from the text of
+ * every message. Pure; both wires build on it, so an OpenAI and an Anthropic request with the same
+ * content get the same answer.
  */
 export function answerFor(request: ChatRequest, reply?: string, repeat?: number): Answer {
-  const promptTokensUsed = promptTokens(request.messages.map((message) => contentText(message.content)));
-  const last = request.messages.at(-1);
-  if (request.toolName !== undefined && last?.role !== 'tool') {
-    const lastUser = request.messages.findLast((message) => message.role === 'user');
-    const input = { query: contentText(lastUser?.content) };
-    const args = JSON.stringify(input);
-    return { kind: 'tool', name: request.toolName, input, arguments: args, fragments: thirds(args), promptTokens: promptTokensUsed };
+  const tokens = requestTokens(request);
+  const { messages } = request;
+  const userTexts = messages.filter((message) => message.role === 'user').map((message) => contentText(message.content));
+  const step = directiveStep(userTexts, request.toolNames, messages.filter((message) => message.role === 'tool').length);
+  if (step.kind === 'call') return toolAnswer(step.directive.name, step.directive.input, tokens);
+  if (step.kind === 'none' && request.toolName !== undefined && messages.at(-1)?.role !== 'tool') {
+    const lastUser = messages.findLast((message) => message.role === 'user');
+    return toolAnswer(request.toolName, { query: contentText(lastUser?.content) }, tokens);
   }
   const text = replyText(request, reply, repeat);
-  return { kind: 'text', text, pieces: splitPieces(text), promptTokens: promptTokensUsed };
+  return { kind: 'text', text, pieces: splitPieces(text), promptTokens: tokens };
 }
 
 /**

@@ -18,8 +18,12 @@ export type MockCall = {
   n: number;
   /** The scenario as written in the URL (decoded), `''` when none. */
   scenario: string;
+  /** The HTTP method, e.g. `POST`. */
+  method: string;
   /** The API path after the scenario, e.g. `/v1/chat/completions` or `/v1/messages`. */
   path: string;
+  /** The request's query string with its `?` (e.g. `?beta=true`), `''` when none. */
+  query: string;
   model: string | null;
   stream: boolean;
   /** The `Authorization` header (OpenAI-style `Bearer <key>`), or null. */
@@ -28,10 +32,14 @@ export type MockCall = {
   apiKey: string | null;
   /** The `anthropic-version` header, or null. */
   anthropicVersion: string | null;
+  /** The `anthropic-beta` header (comma-separated beta names), or null. */
+  anthropicBeta: string | null;
   /** The `x-request-id` header the caller sent, or null. */
   requestId: string | null;
   /** The parsed JSON body; `null` when there was none or it was not JSON. */
   body: unknown;
+  /** Every request header, names lower-case (repeated headers joined by `, `). */
+  headers: Record<string, string>;
 };
 
 /** A scriptable fake vendor speaking the OpenAI-compatible and the Anthropic Messages wires. */
@@ -98,21 +106,26 @@ export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}):
     const request = new Request(input, init);
     const { signal, headers: requestHeaders } = request;
     if (signal.aborted) throw abortReason(signal);
-    const { scenario: encoded, apiPath } = splitMockPath(new URL(request.url).pathname);
+    const url = new URL(request.url);
+    const { scenario: encoded, apiPath } = splitMockPath(url.pathname);
     const body = await readBody(request);
     const n = ++seq;
     const parsed = parseScenario(encoded);
     log.push({
       n,
       scenario: parsed.ok ? parsed.scenario.raw : encoded,
+      method: request.method,
       path: apiPath,
+      query: url.search,
       model: bodyModel(body) ?? null,
       stream: field(body, 'stream') === true,
       authorization: requestHeaders.get('authorization'),
       apiKey: requestHeaders.get('x-api-key'),
       anthropicVersion: requestHeaders.get('anthropic-version'),
+      anthropicBeta: requestHeaders.get('anthropic-beta'),
       requestId: requestHeaders.get('x-request-id'),
       body: body.kind === 'json' ? body.value : null,
+      headers: Object.fromEntries(requestHeaders),
     });
     const dialect = dialectFor(apiPath);
     const headers = { [dialect.requestIdHeader]: `req_mock_${n}`, 'x-mock-provider': name, 'x-mock-call': String(n) };
@@ -130,7 +143,7 @@ export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}):
   return {
     name,
     fetch,
-    calls: () => log.map((call) => ({ ...call })),
+    calls: () => log.map((call) => ({ ...call, headers: { ...call.headers } })),
     reset() {
       log = [];
       counters = new Map();

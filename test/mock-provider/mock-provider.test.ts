@@ -219,14 +219,18 @@ describe('createMockProvider', () => {
       {
         n: 1,
         scenario: 'status=503',
+        method: 'POST',
         path: '/v1/chat/completions',
+        query: '',
         model: 'gpt-4o-mini',
         stream: true,
         authorization: 'Bearer sk-test',
         apiKey: null,
         anthropicVersion: null,
+        anthropicBeta: null,
         requestId: 'req-1',
         body: { model: 'gpt-4o-mini', messages: hello, stream: true },
+        headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json', 'x-request-id': 'req-1' },
       },
     ]);
   });

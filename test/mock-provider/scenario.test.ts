@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { replyText, splitPieces } from './chat-reply.ts';
 import { errorBody } from './openai-wire.ts';
-import { faultsApply, parseScenario, splitMockPath } from './scenario.ts';
+import { faultsApply, parseScenario, splitMockPath, withoutFaults } from './scenario.ts';
 
 describe('parseScenario', () => {
   it.each([
@@ -21,6 +21,8 @@ describe('parseScenario', () => {
     ['retry-after-ms=150,retry-after-date=5', { retryAfterMs: 150, retryAfterDate: 5 }],
     ['no-done,reset,hang,bad-json', { noDone: true, reset: true, hang: true, badJson: true }],
     ['key=sk-expected', { key: 'sk-expected' }],
+    ['citations,redacted-thinking', { citations: true, redactedThinking: true, noDone: false }],
+    ['', { citations: false, redactedThinking: false }],
     ['provider-a/status=502', undefined],
     ['status=502/times=2', { status: 502, times: 2, raw: 'status=502,times=2' }],
   ])('parses %j', (input, expected) => {
@@ -54,6 +56,15 @@ describe('parseScenario', () => {
     ['/healthz', '', '/healthz'],
   ])('splits %s', (path, scenario, apiPath) => {
     expect(splitMockPath(path)).toEqual({ scenario, apiPath });
+  });
+});
+
+describe('withoutFaults', () => {
+  it('keeps the content flags and drops the faults', () => {
+    const parsed = parseScenario('status=500,reset,citations,redacted-thinking,reply=Hi,key=k');
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(withoutFaults(parsed.scenario)).toMatchObject({ citations: true, redactedThinking: true, reply: 'Hi', key: 'k', reset: false });
+    expect(withoutFaults(parsed.scenario).status).toBeUndefined();
   });
 });
 

@@ -34,6 +34,10 @@ export type Scenario = {
   reset: boolean;
   hang: boolean;
   badJson: boolean;
+  /** Anthropic: the text answer carries a `char_location` citation. */
+  citations: boolean;
+  /** Anthropic: with thinking on, a `redacted_thinking` block precedes the thinking block. */
+  redactedThinking: boolean;
 };
 
 /** A parse outcome: a typo in a scenario must be loud, never a silently healthy provider. */
@@ -55,7 +59,7 @@ type IntField =
   | 'errorEventAfter'
   | 'malformedAt';
 type TextField = 'id' | 'code' | 'type' | 'message' | 'reply' | 'key';
-type FlagField = 'noDone' | 'reset' | 'hang' | 'badJson';
+type FlagField = 'noDone' | 'reset' | 'hang' | 'badJson' | 'citations' | 'redactedThinking';
 
 const intKeys = {
   status: 'status',
@@ -88,7 +92,11 @@ const flagKeys = {
   reset: 'reset',
   hang: 'hang',
   'bad-json': 'badJson',
+  citations: 'citations',
+  'redacted-thinking': 'redactedThinking',
 } as const satisfies Record<string, FlagField>;
+
+const noFlags = { noDone: false, reset: false, hang: false, badJson: false, citations: false, redactedThinking: false } as const;
 
 function isKeyOf<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
   return Object.hasOwn(table, key);
@@ -126,7 +134,7 @@ export function splitMockPath(pathname: string): { scenario: string; apiPath: st
 export function parseScenario(encoded: string): ScenarioResult {
   const items = encoded.split(/[,/]/).filter((item) => item !== '');
   const raw = decode(items.join(','));
-  const scenario: Scenario = { raw, id: raw, noDone: false, reset: false, hang: false, badJson: false };
+  const scenario: Scenario = { raw, id: raw, ...noFlags };
   for (const item of items) {
     const eq = item.indexOf('=');
     const key = decode(eq < 0 ? item : item.slice(0, eq));
@@ -163,9 +171,10 @@ export function faultsApply(scenario: Scenario, count: number): boolean {
 
 /**
  * The same scenario with every fault removed, for calls outside the `after`/`times` window.
- * Kept: `id`, `reply`, `repeat` (the content) and `key` (configuration, not a fault).
+ * Kept: `id`, `reply`, `repeat`, `citations`, `redacted-thinking` (the content) and `key`
+ * (configuration, not a fault).
  */
 export function withoutFaults(scenario: Scenario): Scenario {
-  const { raw, id, reply, repeat, key } = scenario;
-  return { raw, id, reply, repeat, key, noDone: false, reset: false, hang: false, badJson: false };
+  const { raw, id, reply, repeat, key, citations, redactedThinking } = scenario;
+  return { raw, id, reply, repeat, key, ...noFlags, citations, redactedThinking };
 }

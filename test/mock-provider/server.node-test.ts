@@ -56,4 +56,35 @@ describe('startMockServer', () => {
     const calls = (await (await fetch(`${server.url}/__mock/calls`)).json()) as Array<Record<string, unknown>>;
     expect(calls[0]).toMatchObject({ path: '/v1/messages', apiKey: 'sk-ant-node', anthropicVersion: '2023-06-01' });
   });
+
+  it('counts tokens and records the query, the beta header and every header of a call', async () => {
+    await fetch(`${server.url}/__mock/reset`, { method: 'POST' });
+    const counted = await fetch(`${server.url}/v1/messages/count_tokens?beta=true`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'k',
+        'anthropic-version': '2023-06-01',
+        'Anthropic-Beta': 'token-counting-2024-11-01',
+      },
+      body: JSON.stringify({ model: 'claude-mock', messages: [{ role: 'user', content: 'Say hello' }] }),
+    });
+    expect(await counted.json()).toEqual({ input_tokens: 3 });
+    const [call] = (await (await fetch(`${server.url}/__mock/calls`)).json()) as Array<{
+      query: string;
+      anthropicBeta: string;
+      headers: Record<string, string>;
+    }>;
+    expect(call).toMatchObject({
+      method: 'POST',
+      path: '/v1/messages/count_tokens',
+      query: '?beta=true',
+      anthropicBeta: 'token-counting-2024-11-01',
+    });
+    expect(call?.headers).toMatchObject({
+      'anthropic-beta': 'token-counting-2024-11-01',
+      host: server.url.slice('http://'.length),
+      'x-api-key': 'k',
+    });
+  });
 });

@@ -16,7 +16,11 @@ export type StreamPlan = Pick<
 export type StreamScript = {
   /** Sent at once, before any content (OpenAI: the role chunk; Anthropic: message_start, content_block_start, ping). */
   opening: readonly string[];
-  /** One event per content piece. */
+  /**
+   * One entry per content event. An entry may begin with framing events that carry no content
+   * (Anthropic's `content_block_stop` and next `content_block_start` between blocks); they are sent
+   * with it and never counted on their own.
+   */
   deltas: readonly string[];
   /** Sent after the last content event (OpenAI: finish and usage chunks; Anthropic: content_block_stop, message_delta). */
   closing: readonly string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CacheEntry, cacheControls, freshness } from '../../src/cache.ts';
-import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from '../../src/cache-key.ts';
+import { CHAT_KEY_FIELDS, cacheKey, canonicalJson, pickFields } from '../../src/cache/key.ts';
+import { type CacheEntry, cacheControls, freshness } from '../../src/cache/store.ts';
 import { parseConfig } from '../../src/config/load.ts';
 
 const chatKey = (body: Record<string, unknown>, client = 'public', version = 'v0') =>

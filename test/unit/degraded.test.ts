@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { proxyConfigSchema } from '../../src/config/schema.ts';
-import { degradedReply, lastUserText } from '../../src/degraded.ts';
+import { degradedReply, lastUserText } from '../../src/pipeline/degraded.ts';
 
 const degraded = proxyConfigSchema.parse({
   providers: {},

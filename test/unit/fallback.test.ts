@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retrySchema } from '../../src/config/schema.ts';
-import { backoffDelay, classify, nextMove, parseRetryAfter, type UpstreamFailure } from '../../src/fallback.ts';
+import { backoffDelay, classify, nextMove, parseRetryAfter, type UpstreamFailure } from '../../src/pipeline/fallback.ts';
 
 const http = (status: number, code = '', type = '', message = '', retryAfterMs?: number): UpstreamFailure => ({
   kind: 'http',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { scrub } from '../../src/observability/scrub.ts';
 import { readChunk, readCompletion, readErrorInfo, readUsage, streamErrorOf, usageOf } from '../../src/protocols/openai.ts';
-import { scrub } from '../../src/scrub.ts';
 
 const chunk = (delta: object, finish: string | null = null, extra: object = {}) => ({
   object: 'chat.completion.chunk',

@@ -1,6 +1,6 @@
 // SseReader: upstream SSE bodies read one event at a time, and reads a cancel must end.
 import { describe, expect, it } from 'vitest';
-import { SseReader } from '../../src/sse-reader.ts';
+import { SseReader } from '../../src/stream/sse-reader.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

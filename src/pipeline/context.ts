@@ -1,0 +1,87 @@
+// The request context: everything one model request needs on its way down, built once per request.
+import type { Client } from '../auth/client.ts';
+import type { BreakerGate } from '../breaker/client.ts';
+import { type CacheControls, cacheControls } from '../cache/store.ts';
+import { isolateOf } from '../config/isolate.ts';
+import type { ResolvedTarget, RuntimeConfig } from '../config/load.ts';
+import type { AttemptSummary } from '../errors.ts';
+import type { CallerRequest } from '../protocols/adapter.ts';
+import { admit } from './admit.ts';
+
+/** Where the answer may come from and go to in the cache. */
+export interface CachePlan {
+  kv: KVNamespace | undefined;
+  controls: CacheControls;
+}
+
+/**
+ * One model request. Read-only but for `attempts`, which grows as targets are tried (the log line
+ * and error bodies list it).
+ */
+export interface RequestContext {
+  /** The request id (the caller's `x-request-id`, else generated). */
+  readonly id: string;
+  readonly route: string;
+  readonly startedAt: number;
+  readonly config: RuntimeConfig;
+  readonly client: Client;
+  readonly request: CallerRequest;
+  readonly targets: readonly ResolvedTarget[];
+  /** The Worker's env: provider keys are read from it by name. */
+  readonly env: Env;
+  readonly fetch: typeof fetch;
+  /** Fires when the caller goes away. */
+  readonly signal: AbortSignal | undefined;
+  readonly cache: CachePlan;
+  readonly breakers: BreakerGate | undefined;
+  readonly secrets: readonly string[];
+  /** Nothing waits past this (ms), before a stream's commit point. */
+  readonly deadlineAt: number;
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  /** Uniform in [0, 1): backoff jitter (injectable for tests). */
+  readonly random: () => number;
+  readonly attempts: AttemptSummary[];
+}
+
+/** What the route hands over. */
+export interface ContextInput {
+  id: string;
+  route: string;
+  startedAt: number;
+  config: RuntimeConfig;
+  client: Client;
+  request: CallerRequest;
+  env: Env;
+  fetch: typeof fetch;
+  signal: AbortSignal | undefined;
+  /** The `Cache-Control` and `x-proxy-cache-ttl` request headers. */
+  cacheControl: string | undefined;
+  cacheTtl: string | undefined;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/** Admits the request (see `admit`) and builds its context. */
+export function buildContext(input: ContextInput): RequestContext {
+  const { config, env } = input;
+  const targets = admit(config, input.client, input.request);
+  const isolate = isolateOf(config, env);
+  return {
+    id: input.id,
+    route: input.route,
+    startedAt: input.startedAt,
+    config,
+    client: input.client,
+    request: input.request,
+    targets,
+    env,
+    fetch: input.fetch,
+    signal: input.signal,
+    cache: { kv: env.CACHE, controls: cacheControls(input.cacheControl, input.cacheTtl, config.raw.cache) },
+    breakers: isolate.breakers,
+    secrets: isolate.secrets,
+    deadlineAt: input.startedAt + (targets[0]?.retry.deadlineMs ?? config.raw.retry.deadlineMs),
+    waitUntil: input.waitUntil,
+    random: Math.random,
+    attempts: [],
+  };
+}

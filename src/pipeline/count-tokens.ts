@@ -1,0 +1,82 @@
+// Token counting: asked of the alias's first available target that speaks Anthropic, else the proxy's estimate. Imports no Hono.
+import type { Client } from '../auth/client.ts';
+import { isolateOf } from '../config/isolate.ts';
+import { providerKey, type RuntimeConfig } from '../config/load.ts';
+import type { AttemptSummary } from '../errors.ts';
+import { type CountTokensCall, countTokensCall, estimateInputTokens, readCount } from '../protocols/anthropic/count-tokens.ts';
+import { parseJson } from '../protocols/json.ts';
+import { speaks } from '../protocols/registry.ts';
+import { AttemptClock } from '../upstream/clock.ts';
+import { targetsOf } from './admit.ts';
+
+/** A token count: the vendor's answer as it sent it, or the estimate. */
+export interface Count {
+  /** The JSON body for the caller. */
+  text: string;
+  estimated: boolean;
+  provider?: string;
+  attempts: AttemptSummary[];
+}
+
+export interface CountInput {
+  id: string;
+  config: RuntimeConfig;
+  client: Client;
+  call: CountTokensCall;
+  env: object;
+  fetch: typeof fetch;
+  signal: AbortSignal | undefined;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/**
+ * Asks the first target of the alias that speaks Anthropic, has its key and whose breaker admits
+ * traffic (the vendor key never reaches the caller); any failure of that one call, or no such
+ * target, gives the estimate (`estimated`). Counting is not a model call: it is not retried, not
+ * cached and not reported to the breaker.
+ */
+export async function countTokens(input: CountInput): Promise<Count> {
+  const targets = targetsOf(input.config, input.client, input.call.model);
+  const { breakers } = isolateOf(input.config, input.env);
+  const attempts: AttemptSummary[] = [];
+  for (const target of targets) {
+    if (!speaks(target, 'anthropic-messages')) continue;
+    const key = providerKey(input.env, target.provider);
+    if (target.provider.apiKeyEnv !== undefined && key === undefined) continue;
+    if ((await breakers?.admit(target.provider.id, input.waitUntil)) === false) continue;
+    const call = countTokensCall(input.call, target, key);
+    const startedAt = Date.now();
+    const clock = new AttemptClock(input.signal);
+    clock.setHard('attempt', Math.min(target.retry.attemptTimeoutMs, target.retry.firstTokenTimeoutMs));
+    let status: number | null = null;
+    try {
+      const response = await input.fetch(call.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-request-id': input.id, ...call.headers },
+        body: JSON.stringify(call.body),
+        signal: clock.signal,
+      });
+      status = response.status;
+      const text = await response.text();
+      const summary = { provider: target.provider.id, model: target.model, status, ms: Date.now() - startedAt, retryable: false };
+      if (response.ok && readCount(parseJson(text)) !== undefined) {
+        attempts.push(summary);
+        return { text, estimated: false, provider: target.provider.id, attempts };
+      }
+      attempts.push({ ...summary, error: `http:${status}` });
+    } catch {
+      attempts.push({
+        provider: target.provider.id,
+        model: target.model,
+        status,
+        ms: Date.now() - startedAt,
+        retryable: false,
+        error: clock.timedOut === undefined ? 'network' : `timeout:${clock.timedOut}`,
+      });
+    } finally {
+      clock.stop();
+    }
+    break;
+  }
+  return { text: JSON.stringify({ input_tokens: estimateInputTokens(input.call.parsed) }), estimated: true, attempts };
+}

@@ -1,0 +1,48 @@
+// OpenAI-compatible targets: Chat Completions and embeddings as the caller wrote them, or translated chat, with a Bearer key.
+import type { ResolvedTarget } from '../../config/load.ts';
+import type { CallerRequest, TargetAdapter, TargetCall } from '../adapter.ts';
+import { isObject, type Json } from '../json.ts';
+import { completionToModel } from './answer.ts';
+import { chatContinuation } from './continuation.ts';
+import { chunkDecoder } from './events.ts';
+import { modelToChat } from './from-model.ts';
+
+function headers(key: string | undefined, target: ResolvedTarget): Record<string, string> {
+  return { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...target.provider.headers };
+}
+
+/**
+ * The caller's body for the target: its `model`, and the proxy's own additions to a chat request:
+ * usage asked for on streams (`stream_options`, left out for vendors that refuse it) and the
+ * target's `maxTokens` when the caller set no limit.
+ */
+function passthrough(request: CallerRequest, target: ResolvedTarget, key: string | undefined): TargetCall {
+  const body: Json = { ...request.body, model: target.model };
+  const chat = request.caller.id === 'openai-chat';
+  if (chat) {
+    if (!target.provider.streamOptions) delete body.stream_options;
+    else if (request.stream) body.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true };
+    if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) body.max_tokens = target.maxTokens;
+  }
+  const path = chat ? '/chat/completions' : '/embeddings';
+  return { url: `${target.provider.baseUrl}${path}`, headers: headers(key, target), body, mode: 'passthrough' };
+}
+
+/** The `openai` target protocol. */
+export const openaiTarget: TargetAdapter = {
+  native: ['openai-chat', 'openai-embeddings'],
+  prefillByDefault: false,
+  passthrough,
+  translate(request, target, key) {
+    const { provider } = target;
+    const body = modelToChat(request, { model: target.model, maxTokens: target.maxTokens, streamOptions: provider.streamOptions });
+    return { url: `${provider.baseUrl}/chat/completions`, headers: headers(key, target), body, mode: 'translate' };
+  },
+  continuation(call, text, target) {
+    const { body, baseUrl } = chatContinuation(call.body, text, target.provider);
+    const url = baseUrl === undefined ? call.url : `${baseUrl}/chat/completions`;
+    return { ...call, url, body, trimmed: false };
+  },
+  decodeAnswer: (value) => completionToModel(value, Date.now()),
+  eventDecoder: () => chunkDecoder(),
+};

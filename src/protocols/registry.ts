@@ -1,0 +1,73 @@
+// Every wire protocol the proxy speaks, and how a caller's request reaches a target: passed through or translated.
+import type { ResolvedTarget } from '../config/load.ts';
+import type { Protocol } from '../config/presets.ts';
+import type { AnswerFacts, CallerAdapter, CallerId, CallerRequest, EventDecoder, TargetAdapter, TargetCall } from './adapter.ts';
+import { messagesCaller } from './anthropic/caller.ts';
+import { anthropicTarget } from './anthropic/target.ts';
+import { chatCaller } from './openai-chat/caller.ts';
+import { embeddingsCaller } from './openai-chat/embeddings.ts';
+import { openaiTarget } from './openai-chat/target.ts';
+
+/** Caller protocols by id. Adding a protocol means adding its adapter here. */
+export const CALLERS: Readonly<Record<CallerId, CallerAdapter>> = {
+  'openai-chat': chatCaller,
+  'openai-embeddings': embeddingsCaller,
+  'anthropic-messages': messagesCaller,
+};
+
+/** Target protocols by the `protocol` a provider speaks. */
+export const TARGETS: Readonly<Record<Protocol, TargetAdapter>> = {
+  openai: openaiTarget,
+  anthropic: anthropicTarget,
+};
+
+/** Route prefixes answered in each caller protocol (errors included); the longest match wins, OpenAI's shape otherwise. */
+const ROUTE_CALLERS: readonly [prefix: string, caller: CallerAdapter][] = [
+  ['/v1/messages', messagesCaller],
+  ['/v1/embeddings', embeddingsCaller],
+];
+
+/** The caller protocol of a request path: how its errors are written. */
+export function callerForPath(path: string): CallerAdapter {
+  for (const [prefix, caller] of ROUTE_CALLERS) if (path === prefix || path.startsWith(`${prefix}/`)) return caller;
+  return chatCaller;
+}
+
+/**
+ * The call for one target: the caller's own body when the target speaks the caller's protocol
+ * (lossless), else the request translated through the internal shape. Throws UnsupportedRequest
+ * when the request cannot cross to this target's protocol.
+ */
+export function targetCall(request: CallerRequest, target: ResolvedTarget, key: string | undefined): TargetCall {
+  const adapter = TARGETS[target.provider.protocol];
+  if (adapter.native.includes(request.caller.id)) return adapter.passthrough(request, target, key);
+  return adapter.translate(request.toModel(), target, key);
+}
+
+/** A whole 2xx answer as the caller gets it: the vendor's text when passed through, else translated; undefined when the body is no answer. */
+export function wholeAnswer(
+  request: CallerRequest,
+  target: ResolvedTarget,
+  call: TargetCall,
+  value: unknown,
+  raw: string,
+): { text: string; facts: AnswerFacts } | undefined {
+  if (call.mode === 'passthrough') {
+    const facts = request.caller.readAnswer(value);
+    return facts === undefined ? undefined : { text: raw, facts };
+  }
+  const answer = TARGETS[target.provider.protocol].decodeAnswer(value);
+  if (answer === undefined) return undefined;
+  const facts = { model: answer.model || undefined, usage: answer.usage, cacheable: answer.cacheable };
+  return { text: JSON.stringify(request.encodeAnswer(answer)), facts };
+}
+
+/** A decoder for one stream from `target`. */
+export function decoderFor(target: ResolvedTarget, startedAt: number): EventDecoder {
+  return TARGETS[target.provider.protocol].eventDecoder(startedAt);
+}
+
+/** Whether a target takes `caller`'s requests as they are (its own protocol). */
+export function speaks(target: ResolvedTarget, caller: CallerId): boolean {
+  return TARGETS[target.provider.protocol].native.includes(caller);
+}

@@ -1,0 +1,107 @@
+// Pulls SSE events out of an upstream body, one at a time, with bounded buffering.
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { SseEvent } from '../protocols/adapter.ts';
+import { clearTimer } from '../timeout.ts';
+
+// One SSE event larger than this is not a chat chunk; it is dropped as malformed.
+const MAX_EVENT_BYTES = 1024 * 1024;
+
+/**
+ * Reads an upstream `text/event-stream` body. `next()` gives the next event (its name and data
+ * text), or null at the end of the body; it throws when the connection fails. Only what one
+ * network chunk holds is queued, so memory stays flat however long the answer.
+ */
+export class SseReader {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private readonly parser: EventSourceParser;
+  private queue: SseEvent[] = [];
+  private head = 0;
+  private ended = false;
+  /** Settles the read in progress as ended (`cancel()`), so a pending read never outlives the reader. */
+  private stop: () => void = () => {};
+  /** Events dropped because the parser could not read them. */
+  dropped = 0;
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.reader = body.getReader();
+    this.parser = createParser({
+      maxBufferSize: MAX_EVENT_BYTES,
+      onEvent: (event) => {
+        this.queue.push({ event: event.event, data: event.data });
+      },
+      onError: () => {
+        this.dropped++;
+      },
+    });
+  }
+
+  /** Events already received and not yet taken. */
+  get buffered(): number {
+    return this.queue.length - this.head;
+  }
+
+  async next(): Promise<SseEvent | null> {
+    while (this.head === this.queue.length) {
+      if (this.ended) return null;
+      this.queue = [];
+      this.head = 0;
+      const { done, value } = await this.read();
+      if (done) {
+        this.ended = true;
+        this.parser.reset({ consume: true });
+      } else {
+        this.parser.feed(this.decoder.decode(value, { stream: true }));
+      }
+    }
+    return this.queue[this.head++] ?? null;
+  }
+
+  /**
+   * Reads what is left of a body whose answer is complete (normally just its end), so the
+   * runtime can reuse the upstream connection: a body cancelled before its end costs a new
+   * connection per request. Bounded in reads and time; gives up silently.
+   */
+  async drain(maxReads = 8, maxMs = 100): Promise<void> {
+    if (this.ended) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxMs);
+    });
+    const readToEnd = async (): Promise<void> => {
+      for (let i = 0; i < maxReads; i++) {
+        const { done } = await this.read();
+        if (done) {
+          this.ended = true;
+          return;
+        }
+      }
+    };
+    try {
+      await Promise.race([readToEnd(), timeout]);
+    } catch {
+      // The connection failed after the answer was complete: nothing to do.
+    }
+    clearTimer(timer);
+  }
+
+  /**
+   * One network read, raced against `cancel()`: a cancel must end a read that the upstream body
+   * never answers. The promise it races against is made per read and dropped with it: one that
+   * lived as long as the stream kept a reaction for every read, so memory grew with the answer.
+   */
+  private read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const stopped = new Promise<ReadableStreamReadResult<Uint8Array>>((resolve) => {
+      this.stop = () => resolve({ done: true, value: undefined });
+    });
+    return Promise.race([this.reader.read(), stopped]);
+  }
+
+  /** Stops reading and releases the upstream connection. Never throws. */
+  cancel(): void {
+    const wasEnded = this.ended;
+    this.ended = true;
+    this.stop();
+    if (!wasEnded) this.reader.cancel().catch(() => {});
+  }
+}
