@@ -1,5 +1,5 @@
 // Adversarial but well-formed requests: deep nesting where the schema allows any JSON, huge or odd text, junk headers.
-import { ALIASES } from './bodies.ts';
+import { ALIASES, OPEN_FIELDS, setPath, validBody } from './bodies.ts';
 import type { FuzzCase } from './cases.ts';
 import { deepJson, junkHeaders, randomText } from './junk.ts';
 import type { Rng } from './prng.ts';
@@ -39,8 +39,9 @@ const SLOTS = {
 
 /**
  * `count` well-formed requests the proxy must answer (a 200, or a 4xx for a junk header such as an
- * Origin it does not allow), never with a 5xx: arbitrary JSON nested up to 50,000 deep where the
- * schema takes any JSON, prompts of up to 900 KB or of any Unicode, up to 256 messages, junk headers.
+ * Origin it does not allow, or the vendor's own refusal), never with a 5xx: fields, roles and blocks
+ * the proxy does not know, arbitrary JSON nested up to 50,000 deep where the schema takes any JSON,
+ * prompts of up to 900 KB or of any Unicode, up to 256 messages, junk headers.
  */
 export function* generateAccepted(rng: Rng, count: number): Generator<FuzzCase> {
   for (let n = 0; n < count; n++) {
@@ -54,7 +55,13 @@ export function* generateAccepted(rng: Rng, count: number): Generator<FuzzCase> 
     const prompt = JSON.stringify({ role: 'user', content: text });
     let body: string;
     let detail: string;
-    if (deep) {
+    if (rng.chance(0.3)) {
+      // A field, role, block or kind the proxy does not know: the vendor's to judge.
+      const [path, values] = rng.pick(OPEN_FIELDS[route]);
+      const value = rng.pick(values);
+      body = JSON.stringify(setPath(structuredClone(validBody(route, rng.int(0, 11))), path, value));
+      detail = `${path} = ${JSON.stringify(value)}`;
+    } else if (deep) {
       const [slot, make] = rng.pick<readonly [string, (deep: string, prompt: string) => string]>(SLOTS[route]);
       const depth = rng.int(10, 50_000);
       body = make(deepJson(rng, depth), prompt);

@@ -30,7 +30,6 @@ const ROUTES = Object.keys(BODY_ROUTES) as BodyRoute[];
 const GET_ROUTES = ['/v1/models', '/healthz', '/status', '/status.json', '/admin/breakers'];
 const UNKNOWN_ROUTES = [
   '/v1/completions',
-  '/v1/messages/count_tokens',
   '/v1/messages/batches',
   '/v1/chat/completions/',
   '/v1//chat/completions',
@@ -123,9 +122,8 @@ const MAKERS: readonly (readonly [number, string, Maker])[] = [
       const text = json(baseBody(rng, route));
       // Appended last: JSON.parse keeps the last of duplicate keys, so the nested value is the one validated.
       const [slot, close] = rng.pick([
-        ['"unknown_field":', ''],
         ['"model":', ''],
-        ['"messages":[{"role":"user","content":', '}]'],
+        route === 'embeddings' ? ['"input":', ''] : ['"messages":[{"role":"user","content":', '}]'],
       ] as const);
       return { detail: `${slot} nested ${depth} deep`, body: `${text.slice(0, -1)},${slot}${deepJson(rng, depth)}${close}}` };
     },
@@ -237,7 +235,8 @@ function hugeBody(rng: Rng, route: BodyRoute): Made {
     };
   }
   const size = rng.int(10_000, 900_000);
-  return { detail: `unknown field of ${size} characters`, body: json({ ...body, unknown_field: 'y'.repeat(size) }) };
+  const field = route === 'embeddings' ? 'dimensions' : 'stream';
+  return { detail: `${field} a string of ${size} characters`, body: json({ ...body, [field]: 'y'.repeat(size) }) };
 }
 
 /**

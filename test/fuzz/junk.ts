@@ -17,7 +17,7 @@ export const JSON_BREAKS: readonly (readonly [string, (t: string, rng: Rng) => s
   // JSON.parse keeps the last of duplicate keys.
   ['duplicate key with a wrong type', (t) => `${t.slice(0, -1)},"model":5}`],
   ['unclosed nesting', (_t, rng) => '['.repeat(rng.int(1, 50_000))],
-  ['number too long', (t) => `${t.slice(0, -1)},"max_tokens":${'9'.repeat(400)}}`],
+  ['number too long', (t) => `${t.slice(0, -1)},"model":${'9'.repeat(400)}}`],
   ['random text', (_t, rng) => randomText(rng, rng.int(1, 400))],
   ['JSON inside a string', (t) => JSON.stringify(t)],
 ];

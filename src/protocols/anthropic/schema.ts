@@ -55,7 +55,7 @@ const customTool = z.looseObject({
   type: z.literal('custom').optional(),
   name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of a-z, A-Z, 0-9, _ or -'),
   description: z.string().optional(),
-  input_schema: json,
+  input_schema: z.looseObject({ type: z.literal('object') }),
   cache_control: cacheControl,
 });
 /** Custom tools are checked; server tools (`web_search_20250305` ...) and other typed tools pass as sent. */

@@ -60,7 +60,8 @@ const functionTool = z.looseObject({
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
   z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
-  z.looseObject({ type: z.string() }),
+  // A tool choice of a kind the proxy does not know (a hosted tool, a custom grammar): the vendor's to judge.
+  z.looseObject({ type: z.string().refine((type) => type !== 'function', 'a function tool choice needs a "function" object') }),
 ]);
 
 const responseFormat = tagged('type', {
