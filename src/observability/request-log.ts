@@ -43,10 +43,7 @@ export function answerLog(ctx: RequestContext, answer: Answer, end: AnswerEnd): 
     if (end.stream.error !== undefined) line.error = end.stream.error;
     if (end.stream.rescues.length > 0) line.rescues = end.stream.rescues;
   }
-  if (answer.mode === 'translate') {
-    const dropped = ctx.request.toModel().dropped;
-    if (dropped.length > 0) line.dropped = dropped;
-  }
+  if (answer.dropped !== undefined) line.dropped = answer.dropped;
   return line;
 }
 

@@ -34,6 +34,8 @@ export interface Answer {
   pricing: Pricing | undefined;
   /** How the answering target was asked: as the caller wrote it, or translated. */
   mode?: 'passthrough' | 'translate';
+  /** Of a translated request: what the caller sent that the answering target did not get. */
+  dropped?: string[];
   body: { kind: 'json'; text: string } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
   done: Promise<AnswerEnd>;
 }

@@ -85,6 +85,7 @@ function deliver(ctx: RequestContext, served: Served, cache: CacheState, assembl
     upstreamMs: served.ms,
     pricing: target?.pricing,
     mode: served.call.mode,
+    ...(served.call.dropped === undefined || served.call.dropped.length === 0 ? {} : { dropped: served.call.dropped }),
   };
   if (served.kind === 'json') {
     const { text, facts } = served;

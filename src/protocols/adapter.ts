@@ -121,6 +121,8 @@ export interface TargetCall {
   body: Json;
   /** `passthrough`: the caller's own protocol, answered as the vendor sent it; `translate`: through the internal shape. */
   mode: 'passthrough' | 'translate';
+  /** Of a translated call: what the caller sent that the target does not get (for the log line). */
+  dropped?: string[];
 }
 
 /** The static side of a target protocol. */

@@ -1,6 +1,9 @@
+// Degraded replies: the rule chosen for the last user message, which each caller protocol reads out of its own request.
 import { describe, expect, it } from 'vitest';
 import { proxyConfigSchema } from '../../src/config/schema.ts';
-import { degradedReply, lastUserText } from '../../src/pipeline/degraded.ts';
+import { degradedReply } from '../../src/pipeline/degraded.ts';
+import { embeddingsCaller } from '../../src/protocols/openai-chat/embeddings.ts';
+import { httpWith, parseChat, parseMessages } from './helpers/config.ts';
 
 const degraded = proxyConfigSchema.parse({
   providers: {},
@@ -46,10 +49,12 @@ describe('degradedReply', () => {
   });
 });
 
-describe('lastUserText', () => {
-  it('reads the last user message, joining text parts', () => {
+describe('lastUserText of a chat request', () => {
+  const last = (messages: unknown[]) => parseChat({ model: 'chat', messages }).lastUserText();
+
+  it('reads the last user message, joining its text parts and skipping images and later tool messages', () => {
     expect(
-      lastUserText([
+      last([
         { role: 'user', content: 'first' },
         { role: 'assistant', content: 'ok' },
         {
@@ -64,7 +69,51 @@ describe('lastUserText', () => {
       ]),
     ).toBe('a\nb');
   });
+
   it('is empty without a user message', () => {
-    expect(lastUserText([{ role: 'system', content: 's' }])).toBe('');
+    expect(last([{ role: 'system', content: 's' }])).toBe('');
+  });
+
+  it('passes over messages of roles it does not know', () => {
+    expect(
+      last([
+        { role: 'user', content: 'question' },
+        { role: 'critic', content: 'x' },
+      ]),
+    ).toBe('question');
+  });
+});
+
+describe('lastUserText of a Messages request', () => {
+  const last = (messages: unknown[]) => parseMessages({ model: 'chat', max_tokens: 10, messages }).lastUserText();
+
+  it('reads a string turn as it is', () => {
+    expect(last([{ role: 'user', content: 'How much is it?' }])).toBe('How much is it?');
+  });
+
+  it('joins the text blocks of the last user turn that has text, past turns holding only tool results', () => {
+    expect(
+      last([
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'refund' },
+            { type: 'text', text: 'please' },
+          ],
+        },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'done' }] },
+      ]),
+    ).toBe('refund\nplease');
+  });
+
+  it('is empty without user text', () => {
+    expect(last([{ role: 'assistant', content: 'hi' }])).toBe('');
+  });
+});
+
+describe('lastUserText of an embeddings request', () => {
+  it('is undefined: embeddings get no degraded reply', () => {
+    expect(embeddingsCaller.parse({ model: 'e', input: 'hello' }, httpWith()).lastUserText()).toBeUndefined();
   });
 });

@@ -94,3 +94,13 @@ function documentBlock(file: Extract<ModelPart, { type: 'file' }>): Json {
   if (data === null) throw new UnsupportedRequest('file parts other than inline PDFs');
   return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[1] } };
 }
+
+/** What the internal request holds that an Anthropic target is not sent (see `modelToMessages`), by name. */
+export function notSentToMessages(request: ModelRequest): string[] {
+  const out: string[] = [];
+  if (request.seed !== undefined) out.push('seed');
+  if (request.presencePenalty !== undefined) out.push('presence_penalty');
+  if (request.frequencyPenalty !== undefined) out.push('frequency_penalty');
+  if (request.reasoning?.effort !== undefined && request.reasoning.budgetTokens === undefined) out.push('reasoning_effort');
+  return out;
+}

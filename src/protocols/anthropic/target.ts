@@ -3,7 +3,7 @@ import type { ResolvedTarget } from '../../config/load.ts';
 import type { Forwarded, TargetAdapter, TargetCall } from '../adapter.ts';
 import { isObject, type Json } from '../json.ts';
 import { anthropicDecoder } from './events-in.ts';
-import { modelToMessages } from './from-model.ts';
+import { modelToMessages, notSentToMessages } from './from-model.ts';
 import { messageToModel } from './message.ts';
 
 /** The Messages API version sent when the caller named none (a provider's `headers` may override it). */
@@ -55,7 +55,14 @@ export const anthropicTarget: TargetAdapter = {
   },
   translate(request, target, key) {
     const body = modelToMessages(request, { model: target.model, maxTokens: target.maxTokens });
-    return { url: `${target.provider.baseUrl}/messages`, headers: anthropicHeaders(key, target, undefined), body, mode: 'translate' };
+    const dropped = [...request.dropped, ...notSentToMessages(request)];
+    return {
+      url: `${target.provider.baseUrl}/messages`,
+      headers: anthropicHeaders(key, target, undefined),
+      body,
+      mode: 'translate',
+      dropped,
+    };
   },
   continuation,
   decodeAnswer: (value) => messageToModel(value, Date.now()),

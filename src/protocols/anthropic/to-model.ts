@@ -133,7 +133,10 @@ function partsOf(block: AnthropicBlock): ModelPart[] {
       const parts: ModelPart[] =
         typeof content === 'string'
           ? [{ type: 'text', text: content }]
-          : content.flatMap((b) => (isUnknown(b, 'type') ? [] : b.type === 'text' ? [textPart(b)] : partsOf(b)));
+          : content.flatMap((b) => {
+              if (isUnknown(b, 'type')) throw new UnsupportedRequest(`tool results holding blocks of type "${b.name}"`);
+              return b.type === 'text' ? [textPart(b)] : partsOf(b);
+            });
       return [{ type: 'tool-result', callId: block.tool_use_id, content: parts, ...(block.is_error === true ? { isError: true } : {}) }];
     }
     case 'thinking':

@@ -12,14 +12,10 @@ export function chatContinuation(body: Json, text: string, provider: ResolvedPro
   const messages = Array.isArray(body.messages) ? [...body.messages] : [];
   let prefix = text;
   const last = messages.at(-1);
-  if (
-    isObject(last) &&
-    last.role === 'assistant' &&
-    last.tool_calls == null &&
-    (typeof last.content === 'string' || last.content == null)
-  ) {
+  const before = isObject(last) && last.role === 'assistant' && last.tool_calls == null ? prefillText(last.content) : undefined;
+  if (before !== undefined) {
     messages.pop();
-    prefix = (typeof last.content === 'string' ? last.content : '') + text;
+    prefix = before + text;
   }
   if (prefix !== '')
     messages.push(
@@ -28,6 +24,14 @@ export function chatContinuation(body: Json, text: string, provider: ResolvedPro
   const out = { ...body, messages, stream: true };
   const beta = provider.prefixStyle === 'deepseek' ? deepseekPrefixBaseUrl(provider.baseUrl) : undefined;
   return beta === undefined ? { body: out } : { body: out, baseUrl: beta };
+}
+
+/** The text of an assistant prefill: its string content, or its text parts joined; undefined for anything else. */
+function prefillText(content: unknown): string | undefined {
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content) || !content.every((p) => isObject(p) && p.type === 'text' && typeof p.text === 'string')) return undefined;
+  return content.map((p) => (p as { text: string }).text).join('');
 }
 
 /** DeepSeek serves prefix continuations from its beta API; a custom base URL is left alone. */

@@ -122,11 +122,11 @@ export function chatEncoder(wantsUsage: boolean): StreamEncoder {
       }
       if (!isObject(parsed)) return [];
       learn(parsed);
-      if (Array.isArray(parsed.choices) && parsed.choices.length === 0 && !wantsUsage) return [];
-      if (!isObject(parsed.usage)) {
-        const usage = usageOf(parsed);
-        if (usage !== undefined) return [{ data: { ...parsed, usage: openaiUsage(usage) } }];
-      }
+      const usage = usageOf(parsed);
+      // The usage-only chunk the proxy asked for is the caller's only when it asked too; other chunks
+      // without choices (Azure's prompt filter results) pass.
+      if (!wantsUsage && usage !== undefined && Array.isArray(parsed.choices) && parsed.choices.length === 0) return [];
+      if (usage !== undefined && !isObject(parsed.usage)) return [{ data: { ...parsed, usage: openaiUsage(usage) } }];
       return [{ data: parsed, raw: sse.data }];
     },
     encode(event: ModelEvent): WireEvent[] {

@@ -113,3 +113,12 @@ function assistantMessage(message: ModelMessage): Json {
   if (reasoning !== '') out.reasoning_content = reasoning;
   return out;
 }
+
+/** What the internal request holds that an OpenAI-compatible target is not sent (see `modelToChat`), by name. */
+export function notSentToChat(request: ModelRequest): string[] {
+  const out: string[] = [];
+  if (request.topK !== undefined) out.push('top_k');
+  if (request.reasoning?.budgetTokens !== undefined) out.push('thinking');
+  if (request.reasoning?.effort !== undefined) out.push('effort');
+  return out;
+}

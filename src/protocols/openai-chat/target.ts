@@ -5,7 +5,7 @@ import { isObject, type Json } from '../json.ts';
 import { completionToModel } from './answer.ts';
 import { chatContinuation } from './continuation.ts';
 import { chunkDecoder } from './events.ts';
-import { modelToChat } from './from-model.ts';
+import { modelToChat, notSentToChat } from './from-model.ts';
 
 function headers(key: string | undefined, target: ResolvedTarget): Record<string, string> {
   return { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...target.provider.headers };
@@ -36,7 +36,8 @@ export const openaiTarget: TargetAdapter = {
   translate(request, target, key) {
     const { provider } = target;
     const body = modelToChat(request, { model: target.model, maxTokens: target.maxTokens, streamOptions: provider.streamOptions });
-    return { url: `${provider.baseUrl}/chat/completions`, headers: headers(key, target), body, mode: 'translate' };
+    const dropped = [...request.dropped, ...notSentToChat(request)];
+    return { url: `${provider.baseUrl}/chat/completions`, headers: headers(key, target), body, mode: 'translate', dropped };
   },
   continuation(call, text, target) {
     const { body, baseUrl } = chatContinuation(call.body, text, target.provider);
