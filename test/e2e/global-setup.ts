@@ -1,13 +1,15 @@
-// Vitest global setup: the mock vendor, the connection tap and two `wrangler dev`s for the whole run.
+// Vitest global setup: the mock vendor, the connection and vendor taps and two `wrangler dev`s for the whole run.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startMockServer } from '../mock-provider/server.ts';
 import { startWranglerDev } from '../support/wrangler-dev.ts';
+import { withAgentAliases } from './agent-config.ts';
 import { buildCacheProxyConfig } from './cache-config.ts';
 import { buildProxyConfig, MOCK_KEY } from './config.ts';
 import { startConnectionTap } from './connection-tap.ts';
+import { startVendorTap } from './vendor-tap.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +19,8 @@ declare module 'vitest' {
     mockUrl: string;
     /** Origin of the connection tap (`/__tap/log`, `/__tap/reset`). */
     tapUrl: string;
+    /** Origin of the vendor tap, the recording hop of the agent aliases (`/__vendor/log`, `/__vendor/reset`). */
+    vendorTapUrl: string;
     /** File holding everything wrangler wrote to stdout and stderr. */
     wranglerLog: string;
     /** JSON-lines file where tests record every proxy response they read. */
@@ -51,7 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cacheDir = mkdtempSync(join(tmpdir(), 'proxy-e2e-cache-'));
   const mock = await startMockServer();
   const tap = await startConnectionTap(mock.url);
-  const envFile = writeEnvFile(dir, buildProxyConfig(mock.url, tap.url));
+  const vendorTap = await startVendorTap(mock.url);
+  const envFile = writeEnvFile(dir, withAgentAliases(buildProxyConfig(mock.url, tap.url), vendorTap.url));
   const cacheEnvFile = writeEnvFile(cacheDir, buildCacheProxyConfig(mock.url));
   const wranglerLog = join(dir, 'wrangler.log');
   const cacheWranglerLog = join(cacheDir, 'wrangler.log');
@@ -63,19 +68,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   ]);
   const [wrangler, cacheWrangler] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
   if (wrangler === undefined || cacheWrangler === undefined) {
-    await Promise.all([wrangler?.stop(), cacheWrangler?.stop(), tap.close(), mock.close()]);
+    await Promise.all([wrangler?.stop(), cacheWrangler?.stop(), tap.close(), vendorTap.close(), mock.close()]);
     throw started.find((result) => result.status === 'rejected')?.reason;
   }
   project.provide('proxyUrl', wrangler.url);
   project.provide('mockUrl', mock.url);
   project.provide('tapUrl', tap.url);
+  project.provide('vendorTapUrl', vendorTap.url);
   project.provide('wranglerLog', wranglerLog);
   project.provide('responseLog', responseLog);
   project.provide('cacheProxyUrl', cacheWrangler.url);
   project.provide('cacheWranglerLog', cacheWranglerLog);
   return async () => {
     await Promise.all([wrangler.stop(), cacheWrangler.stop()]);
-    await Promise.all([tap.close(), mock.close()]);
+    await Promise.all([tap.close(), vendorTap.close(), mock.close()]);
     for (const d of [dir, cacheDir]) {
       if (process.env.E2E_KEEP === '1') console.log(`e2e: kept ${d}`);
       else rmSync(d, { recursive: true, force: true });

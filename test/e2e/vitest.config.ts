@@ -1,4 +1,4 @@
-// End-to-end tests: plain Node vitest driving a real `wrangler dev` with the official openai SDK.
+// End-to-end tests: plain Node vitest driving a real `wrangler dev` with the official openai and Anthropic SDKs and the Claude Code CLI.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { AlphabeticalSequencer } from './sequencer.ts';
