@@ -89,7 +89,8 @@ async function logFor(requestId: string): Promise<LogLine | undefined> {
   for (let i = 0; i < 50; i++) {
     const line = readFileSync(logFile, 'utf8')
       .split('\n')
-      .find((l) => l.includes(`"requestId":"${requestId}"`));
+      // The request line, not an event line of the same request (a rejected key names it too).
+      .find((l) => l.includes('"msg":"request"') && l.includes(`"requestId":"${requestId}"`));
     if (line !== undefined) return JSON.parse(line.slice(line.indexOf('{'))) as LogLine;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,8 +1,9 @@
 // Caller side of the breakers: an isolate-local copy, reports through waitUntil, probe grants, fail open.
+import { type EventSink, emit } from '../observability/events.ts';
 import { writeWarning } from '../observability/log.ts';
 import { withTimeout } from '../timeout.ts';
 import type { BreakerObject, BreakerReply } from './object.ts';
-import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState, next, phaseAt } from './policy.ts';
+import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState, next, phaseAt, RECENT_SAMPLES } from './policy.ts';
 
 /** How long the local copy is trusted before it is refreshed in the background. */
 const FRESH_MS = 1000;
@@ -15,9 +16,12 @@ interface Local {
   state: BreakerState;
   at: number;
   refreshing: boolean;
-  /** Successes not yet sent to the object, and when the last batch went. */
+  /** Successes not yet sent to the object (with their figures), and when the last batch went. */
   pending: number;
   lastMs: number;
+  samples: number[];
+  ttfts: number[];
+  rescuer: number;
   flushedAt: number;
 }
 
@@ -27,14 +31,36 @@ const local = new Map<string, Local>();
 /** Keeps background work alive after the response (the request's `waitUntil`). */
 export type Background = (promise: Promise<unknown>) => void;
 
+/**
+ * Where background work and transition events go: the request's `waitUntil` alone, or an event
+ * sink that also reaches the alert webhook.
+ */
+export type Sink = Background | EventSink;
+
+function sinkOf(sink: Sink): EventSink {
+  return typeof sink === 'function' ? { waitUntil: sink, alert: undefined } : sink;
+}
+
 /** What the fallback loop asks of the breakers. */
 export interface BreakerGate {
   /** May this provider be called now? Waits on the object only to ask for a half-open probe. */
-  admit(provider: string, background: Background): Promise<boolean>;
+  admit(provider: string, sink: Sink): Promise<boolean>;
   /** Whether this isolate's copy says the breaker is open (no wait): retries stop then. */
   isOpen(provider: string): boolean;
   /** Reports an outcome without delaying the response. */
-  report(provider: string, event: BreakerEvent, background: Background): void;
+  report(provider: string, event: BreakerEvent, sink: Sink): void;
+}
+
+/**
+ * Writes the event line (and sends the alert) of a transition the object made. Only the object's
+ * transitions are announced, each by the isolate whose call caused it: the isolate-local copies
+ * apply outcomes too, to react at once, but what they predict is never logged, so a transition is
+ * logged once however many isolates see it.
+ */
+export function announce(provider: string, reply: BreakerReply, sink: EventSink): void {
+  const change = reply.change;
+  if (change === undefined) return;
+  emit({ event: 'breaker_state', provider, ...change }, sink);
 }
 
 /**
@@ -43,8 +69,14 @@ export interface BreakerGate {
  * breaker were closed.
  */
 export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, options: BreakerOptions): BreakerGate {
-  const call = (provider: string, event: BreakerEvent): Promise<BreakerReply> =>
-    withTimeout(namespace.getByName(provider).apply(event, options), RPC_TIMEOUT_MS, 'breaker object');
+  const call = (provider: string, event: BreakerEvent, sink: EventSink): Promise<BreakerReply> => {
+    const rpc = namespace.getByName(provider).apply(event, options);
+    // Announced from the call itself (registered first, so it runs before the waiter below), not
+    // from its timed-out wrapper: a reply slower than the wait still gets its event line while the
+    // isolate lives. Not held by waitUntil, so an object that never answers holds nothing open.
+    rpc.then((reply) => announce(provider, reply, sink)).catch(() => {});
+    return withTimeout(rpc, RPC_TIMEOUT_MS, 'breaker object');
+  };
   const learn = (provider: string, state: BreakerState): void => {
     const entry = local.get(provider);
     local.set(provider, { ...(entry ?? fresh()), state, at: Date.now(), refreshing: false });
@@ -59,7 +91,8 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
     );
   };
   return {
-    async admit(provider, background) {
+    async admit(provider, sink) {
+      const events = sinkOf(sink);
       let entry = local.get(provider);
       if (entry === undefined) {
         // First sight of this provider in this isolate: wait (briefly) for the truth, so a new
@@ -73,13 +106,13 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
         }
         entry = local.get(provider) as Local;
       } else if (Date.now() - entry.at > FRESH_MS) {
-        refresh(provider, entry, background);
+        refresh(provider, entry, events.waitUntil);
       }
       const phase = phaseAt(entry.state, Date.now());
       if (phase === 'closed') return true;
       if (phase === 'open') return false;
       try {
-        const reply = await call(provider, { type: 'probe' });
+        const reply = await call(provider, { type: 'probe' }, events);
         learn(provider, reply.state);
         return reply.granted;
       } catch (err) {
@@ -91,8 +124,9 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
       const entry = local.get(provider);
       return entry !== undefined && phaseAt(entry.state, Date.now()) === 'open';
     },
-    report(provider, event, background) {
+    report(provider, event, sink) {
       const now = Date.now();
+      const events = sinkOf(sink);
       let current = local.get(provider);
       if (current === undefined) {
         current = fresh();
@@ -102,26 +136,31 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
         // The common case, kept cheap: a success only ends a run of failures locally, and goes to
         // the object's failure-rate window in a batch, one call a second.
         if (current.state.consecutiveFailures > 0) current.state = { ...current.state, consecutiveFailures: 0 };
-        current.pending += 1;
-        current.lastMs = event.ms;
+        hold(current, event);
         if (now - current.flushedAt < SUCCESS_BATCH_MS) return;
-        return send(provider, current, undefined, background);
+        return send(provider, current, undefined, events);
       }
       // Apply locally at once, so this isolate reacts to its own failures before the object answers.
       current.state = next(current.state, event, now, options).state;
-      send(provider, current, event, background);
+      send(provider, current, event, events);
     },
   };
 
   /** Sends the pending successes, then `event`, in order, in the background. */
-  function send(provider: string, entry: Local, event: BreakerEvent | undefined, waitUntil: Background): void {
-    const batch: BreakerEvent | undefined = entry.pending > 0 ? { type: 'success', ms: entry.lastMs, count: entry.pending } : undefined;
+  function send(provider: string, entry: Local, event: BreakerEvent | undefined, sink: EventSink): void {
+    const batch: BreakerEvent | undefined =
+      entry.pending > 0
+        ? { type: 'success', ms: entry.lastMs, count: entry.pending, samples: entry.samples, ttfts: entry.ttfts, rescuer: entry.rescuer }
+        : undefined;
     entry.pending = 0;
+    entry.samples = [];
+    entry.ttfts = [];
+    entry.rescuer = 0;
     entry.flushedAt = Date.now();
     const events = [batch, event].filter((e): e is BreakerEvent => e !== undefined);
-    waitUntil(
+    sink.waitUntil(
       events
-        .reduce<Promise<BreakerReply | undefined>>((chain, e) => chain.then(() => call(provider, e)), Promise.resolve(undefined))
+        .reduce<Promise<BreakerReply | undefined>>((chain, e) => chain.then(() => call(provider, e, sink)), Promise.resolve(undefined))
         .then((reply) => {
           if (reply !== undefined) learn(provider, reply.state);
         })
@@ -130,8 +169,27 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
   }
 }
 
+/** Adds a success to the pending batch: its count, latency, time to first token and rescues. */
+function hold(entry: Local, event: Extract<BreakerEvent, { type: 'success' }>): void {
+  entry.pending += event.count ?? 1;
+  entry.lastMs = event.ms;
+  entry.samples = [...entry.samples, ...(event.samples ?? [event.ms])].slice(-RECENT_SAMPLES);
+  entry.ttfts = [...entry.ttfts, ...(event.ttfts ?? [])].slice(-RECENT_SAMPLES);
+  entry.rescuer += event.rescuer ?? 0;
+}
+
 function fresh(): Local {
-  return { state: initialState(Date.now()), at: 0, refreshing: false, pending: 0, lastMs: 0, flushedAt: 0 };
+  return {
+    state: initialState(Date.now()),
+    at: 0,
+    refreshing: false,
+    pending: 0,
+    lastMs: 0,
+    samples: [],
+    ttfts: [],
+    rescuer: 0,
+    flushedAt: 0,
+  };
 }
 
 function failOpen(provider: string, err: unknown, entry: Local | undefined): void {

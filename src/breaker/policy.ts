@@ -1,12 +1,21 @@
-// Pure circuit-breaker state machine (SPEC section 4 "Circuit breaker"): next(state, event, now, options).
+// Pure circuit-breaker state machine (SPEC section 4 "Circuit breaker") and the status figures it keeps: next(state, event, now, options).
 import type { ProxyConfig } from '../config/schema.ts';
 
 export type BreakerOptions = ProxyConfig['breaker'];
 
 /** A granted half-open probe is given back after this long even if its outcome never arrives. */
 export const PROBE_LEASE_MS = 60_000;
-/** Latencies kept for the status page's percentiles. */
-const LATENCY_SAMPLES = 50;
+/** Samples kept for the status page: latencies, times to first token, recent outcomes. */
+export const RECENT_SAMPLES = 50;
+
+/** A key the vendor rejected (401/403, out of quota), as the breaker keeps it until a success. */
+export interface KeyRejection {
+  /** 1-based position in the provider's key pool, and the pool's size; 0 of 0 when called without a key. */
+  position: number;
+  pool: number;
+  status: number | null;
+  at: number;
+}
 
 /** The whole state of one provider's breaker, as stored by its Durable Object. */
 export interface BreakerState {
@@ -20,15 +29,43 @@ export interface BreakerState {
   reopens: number;
   /** Grant times of probes whose outcome is not in yet. */
   probes: number[];
+  /** Upstream time of recent outcomes (ms): a whole answer, or a stream from its start to its end. */
   latencies: number[];
+  /** Time to first token of recent streams (ms, from the attempt's start to its commit point). */
+  ttfts: number[];
+  /** Recent outcomes, 1 failure 0 success: the success rate. Unlike `window`, kept when the breaker opens. */
+  recent: number[];
+  /** Streams of this provider that broke and another target continued (`rescued`); streams it continued (`rescuer`). */
+  rescues: { rescued: number; rescuer: number; lastAt: number | null };
+  /** The last key rejection; cleared by a success. */
+  keyRejected: KeyRejection | null;
   lastError: { kind: string; at: number } | null;
   updatedAt: number;
 }
 
+/** What an outcome adds to the status figures (besides the health verdict). */
+export interface OutcomeFacts {
+  /** Latency samples; `[ms]` when absent. */
+  samples?: number[];
+  /** Times to first token (streams only). */
+  ttfts?: number[];
+  /** Streams this provider continued after another broke. */
+  rescuer?: number;
+}
+
 export type BreakerEvent =
   /** `count` successes at once (the client batches them while closed); `ms` is the latest latency. */
-  | { type: 'success'; ms: number; count?: number }
-  | { type: 'failure'; ms: number; kind: string; retryAfterMs?: number }
+  | ({ type: 'success'; ms: number; count?: number } & OutcomeFacts)
+  | ({
+      type: 'failure';
+      ms: number;
+      kind: string;
+      retryAfterMs?: number;
+      /** The broken stream was continued by another target. */
+      rescued?: boolean;
+      /** The vendor rejected the key (401/403, quota). */
+      key?: Omit<KeyRejection, 'at'>;
+    } & OutcomeFacts)
   /** An outcome that says nothing about the provider's health (a client error): frees a probe. */
   | { type: 'neutral' }
   | { type: 'probe' }
@@ -49,9 +86,18 @@ export function initialState(now = 0): BreakerState {
     reopens: 0,
     probes: [],
     latencies: [],
+    ttfts: [],
+    recent: [],
+    rescues: { rescued: 0, rescuer: 0, lastAt: null },
+    keyRejected: null,
     lastError: null,
     updatedAt: now,
   };
+}
+
+/** A stored state of any earlier version, completed with the fields it lacks. */
+export function upgradeState(stored: Partial<BreakerState> | undefined, now: number): BreakerState {
+  return { ...initialState(now), ...stored };
 }
 
 /** Where the breaker stands at `now`: an open breaker whose time is up is half-open. */
@@ -73,14 +119,18 @@ export function next(current: BreakerState, event: BreakerEvent, now: number, op
     case 'neutral':
       return { state: { ...s, probes: s.probes.slice(1) }, granted: false };
     case 'success': {
-      const latencies = [...s.latencies, event.ms].slice(-LATENCY_SAMPLES);
-      if (s.state === 'half_open') return { state: { ...initialState(now), latencies, lastError: s.lastError }, granted: false };
-      if (s.state === 'open') return { state: { ...s, latencies }, granted: false };
+      const seen = { ...s, ...figures(s, event, 0, event.count ?? 1, now), keyRejected: null };
+      if (s.state === 'half_open') {
+        const { latencies, ttfts, recent, rescues } = seen;
+        return { state: { ...initialState(now), latencies, ttfts, recent, rescues, lastError: s.lastError }, granted: false };
+      }
+      if (s.state === 'open') return { state: seen, granted: false };
       const window = push(s.window, 0, options.windowSize, event.count ?? 1);
-      return { state: { ...s, latencies, consecutiveFailures: 0, window }, granted: false };
+      return { state: { ...seen, consecutiveFailures: 0, window }, granted: false };
     }
     case 'failure': {
-      const failed = { ...s, lastError: { kind: event.kind, at: now }, latencies: [...s.latencies, event.ms].slice(-LATENCY_SAMPLES) };
+      const keyRejected = event.key === undefined ? s.keyRejected : { ...event.key, at: now };
+      const failed = { ...s, ...figures(s, event, 1, 1, now), lastError: { kind: event.kind, at: now }, keyRejected };
       if (s.state === 'open') {
         const until = event.retryAfterMs === undefined ? s.openUntil : Math.max(s.openUntil, now + event.retryAfterMs);
         return { state: { ...failed, openUntil: until }, granted: false };
@@ -115,10 +165,21 @@ function push(window: number[], value: number, size: number, times = 1): number[
   return out.length > size ? out.slice(out.length - size) : out;
 }
 
-/** Failure rate of the window, p50/p95 latency: what the status page shows. */
-export function stats(s: BreakerState): { failureRate: number; p50: number | null; p95: number | null } {
-  const failureRate = s.window.length === 0 ? 0 : s.window.reduce((a, b) => a + b, 0) / s.window.length;
-  const sorted = [...s.latencies].sort((a, b) => a - b);
-  const pick = (q: number) => (sorted.length === 0 ? null : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null));
-  return { failureRate, p50: pick(0.5), p95: pick(0.95) };
+/** The status figures after one outcome (`outcome` 1 failure, 0 success, `count` of them). */
+function figures(
+  s: BreakerState,
+  event: Extract<BreakerEvent, { type: 'success' | 'failure' }>,
+  outcome: 0 | 1,
+  count: number,
+  now: number,
+): Pick<BreakerState, 'latencies' | 'ttfts' | 'recent' | 'rescues'> {
+  const rescued = event.type === 'failure' && event.rescued === true ? 1 : 0;
+  const rescuer = event.rescuer ?? 0;
+  return {
+    latencies: [...s.latencies, ...(event.samples ?? [event.ms])].slice(-RECENT_SAMPLES),
+    ttfts: [...s.ttfts, ...(event.ttfts ?? [])].slice(-RECENT_SAMPLES),
+    recent: push(s.recent, outcome, RECENT_SAMPLES, count),
+    rescues:
+      rescued + rescuer === 0 ? s.rescues : { rescued: s.rescues.rescued + rescued, rescuer: s.rescues.rescuer + rescuer, lastAt: now },
+  };
 }

@@ -4,8 +4,9 @@ import { writeWarning } from '../observability/log.ts';
 
 /**
  * KV key schema: `v2:<client>:<config version>:<caller protocol>:<sha256 hex>` (see key.ts).
- * Value: a CacheEntry as JSON. KV expiry is TTL + staleIfErrorSeconds, so a stale entry outlives
- * its freshness by exactly the stale-if-error window. Entries of an older version are misses.
+ * Value: a CacheEntry as JSON. KV expiry is max(60, TTL + staleIfErrorSeconds), so a stale entry
+ * outlives its freshness by the stale-if-error window (longer only under KV's 60-second floor,
+ * where the entry says itself that it is no longer fresh). Entries of an older version are misses.
  */
 export interface CacheEntry {
   v: 2;
@@ -36,15 +37,17 @@ type CacheConfig = ProxyConfig['cache'];
 
 /**
  * Reads `Cache-Control: no-cache` (skip lookup, still store), `no-store` (neither) and
- * `x-proxy-cache-ttl` (seconds, clamped to [minTtlSeconds, maxTtlSeconds]).
+ * `x-proxy-cache-ttl` (seconds, clamped to [minTtlSeconds, maxTtlSeconds]). Without the header the
+ * TTL is the config's `ttlSeconds` as written: the bounds limit what callers may ask for.
  */
 export function cacheControls(cacheControl: string | undefined, ttlHeader: string | undefined, config: CacheConfig): CacheControls {
   const directives = (cacheControl ?? '').toLowerCase();
   const noStore = !config.enabled || /\bno-store\b/.test(directives);
   const noCache = /\bno-cache\b/.test(directives);
   let ttl = config.ttlSeconds;
-  if (ttlHeader !== undefined && /^\s*\d+\s*$/.test(ttlHeader)) ttl = Number(ttlHeader);
-  ttl = Math.min(config.maxTtlSeconds, Math.max(config.minTtlSeconds, ttl));
+  if (ttlHeader !== undefined && /^\s*\d+\s*$/.test(ttlHeader)) {
+    ttl = Math.min(config.maxTtlSeconds, Math.max(config.minTtlSeconds, Number(ttlHeader)));
+  }
   return { lookup: !noStore && !noCache, store: !noStore, ttlSeconds: ttl };
 }
 
@@ -109,10 +112,12 @@ export async function readEntry(kv: KVNamespace, key: string, now: number, stale
   }
 }
 
-// KV rejects expirationTtl below 60 seconds.
+// KV rejects expirationTtl below 60 seconds. That floor bounds only when KV physically removes an
+// entry: freshness comes from the entry's own `storedAt` and `ttl` (see `freshness`), so a 5-second
+// TTL is fresh for 5 seconds and then stale, however long KV keeps it.
 const KV_MIN_TTL = 60;
 
-/** Writes an entry; a KV failure is logged and ignored (the answer was already served). */
+/** Writes an entry, to expire at the longer of 60 s and TTL plus the stale window; a KV failure is logged and ignored (the answer was already served). */
 export async function writeEntry(kv: KVNamespace, key: string, entry: CacheEntry, staleIfErrorSeconds: number): Promise<void> {
   remember(key, entry);
   try {

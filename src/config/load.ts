@@ -4,6 +4,8 @@ import { TARGETS } from '../protocols/registry.ts';
 import { PRESETS, type Protocol } from './presets.ts';
 import { type ClientKey, type Pricing, type ProxyConfig, proxyConfigSchema, type RetryOptions, unknownProviderIssues } from './schema.ts';
 
+const DEFAULT_WEBHOOK_ENV = 'ALERT_WEBHOOK_URL';
+
 /** A provider with its preset applied. */
 export interface ResolvedProvider {
   id: string;
@@ -62,7 +64,9 @@ export function parseConfig(value: unknown): ConfigResult {
     try {
       input = JSON.parse(value);
     } catch (err) {
-      return { ok: false, issues: [`PROXY_CONFIG: is not valid JSON (${(err as Error).message})`] };
+      // V8 quotes the start of the input after a comma (`Unexpected token 'o', "{oops" is not ...`): cut it, the config may be a secret.
+      const reason = (err as Error).message.split(/,\s*"/)[0];
+      return { ok: false, issues: [`PROXY_CONFIG: is not valid JSON (${reason})`] };
     }
   }
   const parsed = proxyConfigSchema.safeParse(input);
@@ -140,6 +144,24 @@ export function loadConfig(value: unknown): ConfigResult {
   }
   cachedRaw = value;
   return cachedResult;
+}
+
+/**
+ * `alerts.webhookEnv` read leniently from a PROXY_CONFIG value, valid or not (an invalid config is
+ * itself alerted), else its default.
+ */
+export function webhookEnvOf(value: unknown): string {
+  let input = value;
+  if (typeof value === 'string') {
+    try {
+      input = JSON.parse(value);
+    } catch {
+      input = undefined;
+    }
+  }
+  const alerts = typeof input === 'object' && input !== null ? (input as { alerts?: unknown }).alerts : undefined;
+  const name = typeof alerts === 'object' && alerts !== null ? (alerts as { webhookEnv?: unknown }).webhookEnv : undefined;
+  return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : DEFAULT_WEBHOOK_ENV;
 }
 
 /** The key for a provider from the Worker's env, or undefined when it needs none or it is missing. */

@@ -27,7 +27,7 @@ export function adminAuth({ publicWhenStatusPublic = false, basicForBrowsers = f
       throw new ProxyError(
         403,
         'admin_not_configured',
-        'Admin routes are disabled: this proxy has no PROXY_ADMIN_TOKEN (set it with `wrangler secret put PROXY_ADMIN_TOKEN`).',
+        'Admin routes are disabled: this proxy has no PROXY_ADMIN_TOKEN. Set it with `wrangler secret put PROXY_ADMIN_TOKEN` on a deployed Worker, or as a line `PROXY_ADMIN_TOKEN=...` in `.dev.vars` for `wrangler dev` (then restart it).',
       );
     }
     const given = credential(c.req.header('authorization'), basicForBrowsers);
@@ -43,6 +43,16 @@ export function adminAuth({ publicWhenStatusPublic = false, basicForBrowsers = f
     }
     await next();
   };
+}
+
+/**
+ * Whether the request carries the admin token (Bearer, or the Basic password when `allowBasic`):
+ * on a public status page, only the admin sees the per-client spend.
+ */
+export async function carriesAdminToken(env: object, authorization: string | undefined, allowBasic: boolean): Promise<boolean> {
+  const expected = adminToken(env);
+  const given = credential(authorization, allowBasic);
+  return expected !== undefined && given !== undefined && (await sameSecret(given, expected));
 }
 
 /** PROXY_ADMIN_TOKEN is a secret, so it is not in the generated `Env`. Empty counts as unset. */

@@ -1,20 +1,45 @@
 // Middleware that puts the isolate's validated config on the context, or fails with a 500.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { loadConfig, missingKeys, type RuntimeConfig } from '../config/load.ts';
+import { type ConfigResult, loadConfig, missingKeys, type RuntimeConfig, webhookEnvOf } from '../config/load.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest, ProxyError } from '../errors.ts';
+import { alertTarget } from '../observability/alerts.ts';
+import { emit } from '../observability/events.ts';
 import { writeWarning } from '../observability/log.ts';
+import { scrub } from '../observability/scrub.ts';
+import { runInBackground } from '../wait-until.ts';
 
 const warned = new Set<string>();
+// Invalid configs this isolate has reported, by their issues: one event per isolate and config.
+const reported = new Set<string>();
 
 /**
- * Loads PROXY_CONFIG (parsed once per isolate). An invalid config answers 500 naming every bad
- * path and never calls a vendor. Missing provider keys are logged once per isolate.
+ * The isolate's config (parsed once per isolate). An invalid one is reported once per isolate and
+ * config: a `config_invalid` event line listing every bad path, and the same to the alert webhook
+ * (its env name read leniently from the invalid config, else `ALERT_WEBHOOK_URL`).
+ */
+export function configOf(c: Context<AppEnv>): ConfigResult {
+  const result = loadConfig(c.env.PROXY_CONFIG);
+  if (result.ok) return result;
+  const issues = result.issues.map((issue) => scrub(issue));
+  const signature = issues.join('\n');
+  if (!reported.has(signature)) {
+    if (reported.size > 20) reported.clear();
+    reported.add(signature);
+    const alert = alertTarget(webhookEnvOf(c.env.PROXY_CONFIG), c.env);
+    emit({ event: 'config_invalid', issues }, { waitUntil: (promise) => runInBackground(c, promise), alert });
+  }
+  return { ok: false, issues };
+}
+
+/**
+ * Loads PROXY_CONFIG (see `configOf`). An invalid config answers 500 naming every bad path and
+ * never calls a vendor. Missing provider keys are logged once per isolate.
  */
 export function withConfig(): MiddlewareHandler<AppEnv> {
   return async function withConfig(c, next) {
-    const result = loadConfig(c.env.PROXY_CONFIG);
+    const result = configOf(c);
     if (!result.ok) {
       throw new ProxyError(500, 'invalid_config', `PROXY_CONFIG is invalid: ${result.issues.join('; ')}`, { type: 'api_error' });
     }

@@ -22,14 +22,36 @@ export function admit(config: RuntimeConfig, client: Client, request: CallerRequ
   return targets;
 }
 
-/** The targets of a model alias the client may use: 403 outside its allowlist, 404 when unknown. */
+/**
+ * The targets of a model alias the client may use: 403 outside its allowlist, 404 when unknown.
+ * Both name the aliases this client may use, so a caller who typed an upstream model name (or a
+ * typo) learns what to send instead.
+ */
 export function targetsOf(config: RuntimeConfig, client: Client, alias: string): readonly ResolvedTarget[] {
   if (client.models !== undefined && !client.models.includes(alias)) {
-    throw new ProxyError(403, 'model_not_allowed', `This client may not use the model "${alias}".`, { param: 'model' });
+    throw new ProxyError(403, 'model_not_allowed', `This client may not use the model "${shown(alias)}". ${usable(config, client)}`, {
+      param: 'model',
+    });
   }
   const targets = config.models.get(alias);
   if (targets === undefined) {
-    throw new ProxyError(404, 'model_not_found', `The model "${alias}" does not exist on this proxy.`, { param: 'model' });
+    throw new ProxyError(404, 'model_not_found', `The model "${shown(alias)}" does not exist on this proxy. ${usable(config, client)}`, {
+      param: 'model',
+    });
   }
   return targets;
+}
+
+/** The caller's own text, bounded: an alias is echoed back, never a whole body. */
+function shown(alias: string): string {
+  return alias.length > 100 ? `${alias.slice(0, 100)}…` : alias;
+}
+
+/** "Models this client may use: chat, fast." (at most 20 named). */
+function usable(config: RuntimeConfig, client: Client): string {
+  const aliases = [...config.models.keys()].filter((a) => client.models === undefined || client.models.includes(a));
+  if (aliases.length === 0) return 'This client may use no model.';
+  const named = aliases.slice(0, 20).map((a) => `"${a}"`);
+  const more = aliases.length > 20 ? ` and ${aliases.length - 20} more` : '';
+  return `Models this client may use: ${named.join(', ')}${more}.`;
 }

@@ -5,6 +5,8 @@ import { type CacheControls, cacheControls } from '../cache/store.ts';
 import { isolateOf } from '../config/isolate.ts';
 import type { ResolvedTarget, RuntimeConfig } from '../config/load.ts';
 import type { AttemptSummary } from '../errors.ts';
+import { alertTarget } from '../observability/alerts.ts';
+import type { EventSink } from '../observability/events.ts';
 import type { CallerRequest } from '../protocols/adapter.ts';
 import { admit } from './admit.ts';
 
@@ -38,6 +40,8 @@ export interface RequestContext {
   /** Nothing waits past this (ms), before a stream's commit point. */
   readonly deadlineAt: number;
   readonly waitUntil: (promise: Promise<unknown>) => void;
+  /** Where the events the request causes go: breaker transitions, a rejected key, a budget exhausted. */
+  readonly sink: EventSink;
   /** Uniform in [0, 1): backoff jitter (injectable for tests). */
   readonly random: () => number;
   readonly attempts: AttemptSummary[];
@@ -81,6 +85,7 @@ export function buildContext(input: ContextInput): RequestContext {
     secrets: isolate.secrets,
     deadlineAt: input.startedAt + (targets[0]?.retry.deadlineMs ?? config.raw.retry.deadlineMs),
     waitUntil: input.waitUntil,
+    sink: { waitUntil: input.waitUntil, alert: alertTarget(config.raw.alerts.webhookEnv, env) },
     random: Math.random,
     attempts: [],
   };

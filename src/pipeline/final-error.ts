@@ -1,6 +1,7 @@
 // The errors a request through the targets can end with: terminal refusals, the final error, a client gone.
 import type { ResolvedTarget } from '../config/load.ts';
 import { type AttemptSummary, isSkip, ProxyError } from '../errors.ts';
+import { edgeCause, thrownCause } from '../upstream/network-cause.ts';
 import type { Classification, UpstreamFailure } from './fallback.ts';
 
 /** A failed attempt kept for the final error. */
@@ -15,18 +16,50 @@ export function clientGone(attempts: AttemptSummary[]): ProxyError {
   return new ProxyError(499, 'client_closed_request', 'The client closed the request.', { attempts });
 }
 
-/** A short machine-readable cause for the attempt list: `http:503`, `timeout:first_token` ... */
+/**
+ * The cause of a failed attempt, machine-readable and as precise as the runtime allows (the
+ * attempt list's `error`): `http:<status>[:<vendor code or type>]`, `http:521:connection_refused`
+ * for Cloudflare's edge statuses, `network:<cause>` (see network-cause.ts), `timeout:<phase>`
+ * (`connect`, `first_token`, `idle`, `attempt`, `deadline`), `stream_error[:<code>]`,
+ * `bad_response:<what>`. Never quotes a vendor message.
+ */
 export function describe(failure: UpstreamFailure): string {
   switch (failure.kind) {
-    case 'http':
-      return failure.code ? `http:${failure.status}:${failure.code}` : `http:${failure.status}`;
+    case 'http': {
+      const vendor = token(failure.code) || token(failure.type);
+      if (vendor) return `http:${failure.status}:${vendor}`;
+      const edge = edgeCause(failure.status, failure.message);
+      return edge === undefined ? `http:${failure.status}` : `http:${failure.status}:${edge}`;
+    }
+    case 'network':
+      return `network:${thrownCause(failure.message)}`;
     case 'timeout':
       return `timeout:${failure.phase}`;
-    case 'stream_error':
-      return failure.code ? `stream_error:${failure.code}` : 'stream_error';
-    default:
-      return failure.kind;
+    case 'stream_error': {
+      const vendor = token(failure.code) || token(failure.type);
+      return vendor ? `stream_error:${vendor}` : 'stream_error';
+    }
+    case 'bad_response':
+      return `bad_response:${token(failure.message.replace(/\s+/g, '_'))}`;
   }
+}
+
+/** A vendor code or type kept as a short identifier: lower case, `[a-z0-9_.-]`, at most 64 characters. */
+function token(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '')
+    .slice(0, 64);
+}
+
+/**
+ * Whether a failure is of a transient kind (the attempt list's `retryable`): a transient status, a
+ * lost connection or a timeout, so the same call may well succeed later. True even when the
+ * proxy's own retries ran out or it moved on at once (timeouts); false for refusals of the
+ * request and for key, quota and configuration errors.
+ */
+export function transientKind(classification: Classification): boolean {
+  return classification.reason === 'transient' || classification.reason === 'timeout';
 }
 
 /** A terminal vendor refusal, returned to the caller as a 400 (or the vendor's 422). */

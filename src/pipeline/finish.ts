@@ -22,8 +22,9 @@ export interface Own {
  * client's budget. Every answer gets its log line.
  */
 export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own: Own | undefined): void {
+  const sink = ctx.sink;
   if (own !== undefined) {
-    for (const [provider, outcome] of outcomes(answer, end)) ctx.breakers?.report(provider, breakerEvent(outcome), ctx.waitUntil);
+    for (const [provider, outcome] of outcomes(answer, end)) ctx.breakers?.report(provider, breakerEvent(outcome), sink);
     const entry = end.store === undefined ? undefined : toEntry(ctx, answer, end.store);
     own.settle(entry);
     const { kv, controls } = ctx.cache;
@@ -33,19 +34,29 @@ export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own:
   }
   const line = answerLog(ctx, answer, end);
   writeLog(line);
-  if (own !== undefined) recordSpend(ctx.env.BUDGET, ctx.client, spendOf(end.usage, line.cost ?? undefined), ctx.waitUntil);
+  if (own !== undefined) recordSpend(ctx.env.BUDGET, ctx.client, spendOf(end.usage, line.cost ?? undefined), sink);
 }
 
-/** Each provider's outcome in an answer: the one that answered, or for a stream every one that broke and the one that ended it. */
+/**
+ * Each provider's outcome in an answer: the one that answered, or for a stream every one that
+ * broke and the one that ended it. A stream's time to first token (its attempt's time to the
+ * commit point, `upstreamMs`) belongs to the provider that started it; each rescue counts for the
+ * provider whose stream was continued (`rescued`) and the one that continued it (`rescuer`).
+ */
 function outcomes(answer: Answer, end: AnswerEnd): [string, Outcome][] {
   const stream = end.stream;
   if (stream === undefined) return answer.provider === undefined ? [] : [[answer.provider, { kind: 'answered', ms: answer.upstreamMs }]];
-  const out: [string, Outcome][] = stream.rescues.map((r) => [r.from, { kind: 'broke', code: r.error, ms: stream.ms }]);
+  const started = (i: number) => (i === 0 ? { ttftMs: answer.upstreamMs } : { rescuer: 1 });
+  const out: [string, Outcome][] = stream.rescues.map((r, i) => [
+    r.from,
+    { kind: 'broke', code: r.error, ms: stream.ms, rescued: true, ...started(i) },
+  ]);
+  const position = stream.rescues.length;
   const last: Outcome =
     stream.outcome === 'complete'
-      ? { kind: 'answered', ms: stream.ms }
+      ? { kind: 'answered', ms: stream.ms, ...started(position) }
       : stream.outcome === 'error'
-        ? { kind: 'broke', code: stream.error ?? 'error', ms: stream.ms }
+        ? { kind: 'broke', code: stream.error ?? 'error', ms: stream.ms, ...started(position) }
         : { kind: 'gone' };
   out.push([stream.provider, last]);
   return out;

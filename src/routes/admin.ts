@@ -1,14 +1,16 @@
 // GET /admin/breakers and POST /admin/breakers/:provider: read and force the circuit breakers (admin only).
 import { Hono } from 'hono';
 import * as z from 'zod';
-import { forgetLocalBreakers } from '../breaker/client.ts';
+import { announce, forgetLocalBreakers } from '../breaker/client.ts';
 import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { withConfig } from '../middleware/config.ts';
+import { alertTarget } from '../observability/alerts.ts';
 import { withTimeout } from '../timeout.ts';
 import { jsonBody, requireJson } from '../validation.ts';
-import { describeBreaker, modelsByProvider, statusReport } from './breaker-status.ts';
+import { runInBackground } from '../wait-until.ts';
+import { describeProvider, modelsByProvider, statusReport } from './breaker-status.ts';
 
 /** A forced write waits longer than a status read, but never forever. */
 const FORCE_TIMEOUT_MS = 2000;
@@ -24,13 +26,14 @@ export function adminRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use('/admin/*', withConfig(), adminAuth())
     .get('/admin/breakers', async (c) => {
-      const report = await statusReport(c.env.BREAKER, c.get('config'));
+      const report = await statusReport(c.env.BREAKER, c.get('config'), c.env);
       return c.json(report, 200, { 'cache-control': 'no-store' });
     })
     .post('/admin/breakers/:provider', requireJson(), jsonBody(forceBodySchema), async (c) => {
       const config = c.get('config');
       const provider = c.req.param('provider');
-      if (!config.providers.has(provider)) {
+      const resolved = config.providers.get(provider);
+      if (resolved === undefined) {
         throw new ProxyError(404, 'provider_not_found', `No provider "${provider.slice(0, 64)}" is configured.`, { param: 'provider' });
       }
       const { action } = c.req.valid('json');
@@ -47,7 +50,10 @@ export function adminRoutes(): Hono<AppEnv> {
       );
       // This isolate's copy would otherwise keep routing on the old state for up to a second.
       forgetLocalBreakers(provider);
+      announce(provider, reply, { waitUntil: (p) => runInBackground(c, p), alert: alertTarget(config.raw.alerts.webhookEnv, c.env) });
       const models = modelsByProvider(config).get(provider) ?? [];
-      return c.json({ action, ...describeBreaker(provider, reply.state, models, Date.now()) }, 200, { 'cache-control': 'no-store' });
+      return c.json({ action, ...describeProvider(resolved, reply.state, models, c.env, Date.now()) }, 200, {
+        'cache-control': 'no-store',
+      });
     });
 }

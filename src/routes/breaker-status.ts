@@ -1,24 +1,52 @@
-// The per-provider breaker view shared by /status, /status.json and /admin/breakers.
+// The per-provider view shared by /status, /status.json and /admin/breakers: breaker, recent traffic, keys.
 import type { BreakerObject } from '../breaker/object.ts';
-import { type BreakerState, PROBE_LEASE_MS, phaseAt, stats } from '../breaker/policy.ts';
-import type { RuntimeConfig } from '../config/load.ts';
+import { type BreakerState, type KeyRejection, PROBE_LEASE_MS, phaseAt } from '../breaker/policy.ts';
+import { type Percentiles, stats } from '../breaker/stats.ts';
+import { providerKey, type ResolvedProvider, type RuntimeConfig } from '../config/load.ts';
 import { writeWarning } from '../observability/log.ts';
+import type { SpendReport } from '../spend/report.ts';
 import { withTimeout } from '../timeout.ts';
 
 /** How long the status routes wait for one breaker object before showing it as `unknown`. */
 const SNAPSHOT_TIMEOUT_MS = 750;
 
-/** One provider's breaker as the status routes show it. Times are epoch ms; nothing secret. */
+/** The provider's key as the proxy sees it: the secret's name, never its value. */
+export interface KeyStatus {
+  /** `present`, `missing` (targets are skipped), `rejected` by the vendor since the last success, or `none_needed`. */
+  state: 'present' | 'missing' | 'rejected' | 'none_needed';
+  /** Name of the secret holding it. */
+  env: string | null;
+  rejected: KeyRejection | null;
+}
+
+/**
+ * The verdict a person reads first. Never `healthy` without a usable key: `no_key` and
+ * `key_rejected` win over whatever the breaker says.
+ */
+export type Health = 'healthy' | 'degraded' | 'idle' | 'probing' | 'down' | 'no_key' | 'key_rejected' | 'unknown';
+
+/** One provider as the status routes show it. Times are epoch ms; nothing secret. */
 export interface ProviderStatus {
   provider: string;
+  health: Health;
+  /** Whether a request would be sent to it now: its key is there (or none is needed) and not rejected, its breaker admits traffic. */
+  usable: boolean;
   /** As seen now: an open breaker whose time is up is `half_open`; `unknown` when its object did not answer. */
   state: BreakerState['state'] | 'unknown';
-  /** Failure share of the outcomes in the window (0..1); null when unknown. */
+  /** Failure share of the closed breaker's window (what opens it); null when unknown. */
   failureRate: number | null;
-  /** Outcomes in the window. */
   windowCalls: number | null;
+  /** Success share of the last 50 outcomes, kept across opening; null before any. */
+  successRate: number | null;
+  recentCalls: number | null;
   consecutiveFailures: number | null;
-  latencyMs: { p50: number | null; p95: number | null };
+  /** Upstream time of recent answers (a stream: start to end). */
+  latencyMs: Percentiles;
+  /** Time to first token of recent streams. */
+  ttftMs: Percentiles;
+  /** Broken streams of this provider continued by another target (`rescued`), streams it continued (`rescuer`). */
+  rescues: BreakerState['rescues'] | null;
+  key: KeyStatus;
   lastError: { kind: string; at: number } | null;
   /** When an open breaker lets its next probe through; null unless open. */
   nextProbeAt: number | null;
@@ -34,45 +62,66 @@ export interface ProviderStatus {
 export interface StatusReport {
   now: number;
   providers: ProviderStatus[];
+  /** The day's spend per client: for the admin only (absent on a public page read without the token). */
+  spend?: SpendReport;
 }
 
 type Namespace = DurableObjectNamespace<BreakerObject>;
 
-/** Describes one stored state at `now`. */
-export function describeBreaker(provider: string, state: BreakerState, models: string[], now: number): ProviderStatus {
-  const phase = phaseAt(state, now);
-  const { failureRate, p50, p95 } = stats(state);
-  return {
-    provider,
-    state: phase,
-    failureRate,
-    windowCalls: state.window.length,
-    consecutiveFailures: state.consecutiveFailures,
-    latencyMs: { p50, p95 },
-    lastError: state.lastError,
-    nextProbeAt: phase === 'open' ? state.openUntil : null,
-    probesInFlight: phase === 'half_open' ? state.probes.filter((at) => now - at < PROBE_LEASE_MS).length : 0,
-    reopens: state.reopens,
-    models,
-    updatedAt: state.updatedAt,
-  };
+/** The key of `provider` in `env`, and whether the vendor rejected it (from the breaker state, when known). */
+export function keyStatus(provider: ResolvedProvider, env: object, state: BreakerState | undefined): KeyStatus {
+  const name = provider.apiKeyEnv ?? null;
+  if (name === null) return { state: 'none_needed', env: null, rejected: state?.keyRejected ?? null };
+  if (providerKey(env, provider) === undefined) return { state: 'missing', env: name, rejected: null };
+  const rejected = state?.keyRejected ?? null;
+  return { state: rejected === null ? 'present' : 'rejected', env: name, rejected };
 }
 
-function unknownBreaker(provider: string, models: string[]): ProviderStatus {
-  return {
-    provider,
-    state: 'unknown',
-    failureRate: null,
-    windowCalls: null,
-    consecutiveFailures: null,
-    latencyMs: { p50: null, p95: null },
-    lastError: null,
-    nextProbeAt: null,
-    probesInFlight: null,
-    reopens: null,
+/** The verdict of a provider (pure). */
+export function healthOf(p: Pick<ProviderStatus, 'state' | 'key' | 'recentCalls' | 'successRate' | 'failureRate'>): Health {
+  if (p.key.state === 'missing') return 'no_key';
+  if (p.key.state === 'rejected' || (p.key.state === 'none_needed' && p.key.rejected !== null)) return 'key_rejected';
+  if (p.state === 'unknown') return 'unknown';
+  if (p.state === 'open') return 'down';
+  if (p.state === 'half_open') return 'probing';
+  if (p.recentCalls === 0) return 'idle';
+  if ((p.successRate !== null && p.successRate < 1) || (p.failureRate ?? 0) > 0) return 'degraded';
+  return 'healthy';
+}
+
+/** Describes one provider at `now` from its stored breaker state (undefined: the object did not answer). */
+export function describeProvider(
+  provider: ResolvedProvider,
+  state: BreakerState | undefined,
+  models: string[],
+  env: object,
+  now: number,
+): ProviderStatus {
+  const key = keyStatus(provider, env, state);
+  const known = state === undefined ? undefined : { phase: phaseAt(state, now), figures: stats(state), state };
+  const base = {
+    provider: provider.id,
+    state: known?.phase ?? 'unknown',
+    failureRate: known?.figures.failureRate ?? null,
+    windowCalls: known?.state.window.length ?? null,
+    successRate: known?.figures.successRate ?? null,
+    recentCalls: known?.figures.recentCalls ?? null,
+    consecutiveFailures: known?.state.consecutiveFailures ?? null,
+    latencyMs: known?.figures.latency ?? { p50: null, p95: null },
+    ttftMs: known?.figures.ttft ?? { p50: null, p95: null },
+    rescues: known?.state.rescues ?? null,
+    key,
+    lastError: known?.state.lastError ?? null,
+    nextProbeAt: known?.phase === 'open' ? known.state.openUntil : null,
+    probesInFlight:
+      known === undefined ? null : known.phase === 'half_open' ? known.state.probes.filter((at) => now - at < PROBE_LEASE_MS).length : 0,
+    reopens: known?.state.reopens ?? null,
     models,
-    updatedAt: null,
-  };
+    updatedAt: known?.state.updatedAt ?? null,
+  } satisfies Omit<ProviderStatus, 'health' | 'usable'>;
+  const health = healthOf(base);
+  const usable = health !== 'no_key' && health !== 'key_rejected' && health !== 'down';
+  return { ...base, health, usable };
 }
 
 /** Model aliases per provider id. */
@@ -90,24 +139,25 @@ export function modelsByProvider(config: RuntimeConfig): Map<string, string[]> {
 /**
  * Reads every configured provider's breaker object in parallel. An object that errors or is slower
  * than SNAPSHOT_TIMEOUT_MS (or a Worker without the binding) shows as `unknown`: the status page
- * must work best exactly when things are failing.
+ * must work best exactly when things are failing. Keys are read from `env` (present or not).
  */
-export async function statusReport(namespace: Namespace | undefined, config: RuntimeConfig): Promise<StatusReport> {
+export async function statusReport(namespace: Namespace | undefined, config: RuntimeConfig, env: object): Promise<StatusReport> {
   const models = modelsByProvider(config);
   const providers = await Promise.all(
-    [...config.providers.keys()].map(async (id) => {
-      const aliases = models.get(id) ?? [];
-      if (namespace === undefined) return unknownBreaker(id, aliases);
-      try {
-        const state = await withTimeout(namespace.getByName(id).snapshot(), SNAPSHOT_TIMEOUT_MS, 'breaker object');
-        return describeBreaker(id, state, aliases, Date.now());
-      } catch (err) {
-        writeWarning('breaker unavailable for status', {
-          provider: id,
-          error: err instanceof Error ? err.message.slice(0, 120) : 'unknown',
-        });
-        return unknownBreaker(id, aliases);
+    [...config.providers.values()].map(async (provider) => {
+      const aliases = models.get(provider.id) ?? [];
+      let state: BreakerState | undefined;
+      if (namespace !== undefined) {
+        try {
+          state = await withTimeout(namespace.getByName(provider.id).snapshot(), SNAPSHOT_TIMEOUT_MS, 'breaker object');
+        } catch (err) {
+          writeWarning('breaker unavailable for status', {
+            provider: provider.id,
+            error: err instanceof Error ? err.message.slice(0, 120) : 'unknown',
+          });
+        }
       }
+      return describeProvider(provider, state, aliases, env, Date.now());
     }),
   );
   return { now: Date.now(), providers };

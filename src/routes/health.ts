@@ -1,11 +1,12 @@
-// GET /healthz: liveness. No auth, no upstream calls; says whether the config is valid.
+// GET /healthz: liveness. No auth, no upstream calls; 200 with a valid config, 503 naming every bad path with an invalid one.
 import { Hono } from 'hono';
-import { loadConfig } from '../config/load.ts';
 import type { AppEnv } from '../env.ts';
+import { configOf } from '../middleware/config.ts';
 
 export function healthRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>().get('/healthz', (c) => {
-    const config = loadConfig(c.env.PROXY_CONFIG);
-    return c.json({ status: 'ok', config: config.ok ? 'valid' : 'invalid' });
+    const config = configOf(c);
+    if (!config.ok) return c.json({ status: 'error', config: 'invalid', issues: config.issues }, 503, { 'cache-control': 'no-store' });
+    return c.json({ status: 'ok', config: 'valid' }, 200, { 'cache-control': 'no-store' });
   });
 }

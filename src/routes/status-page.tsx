@@ -1,22 +1,30 @@
-// The HTML status page: one table row per provider, server-rendered with Hono JSX, no client script.
+// The HTML status page: one row per provider, then the day's spend for the admin; server-rendered with Hono JSX, no script.
+import type { SpendReport } from '../spend/report.ts';
 import type { ProviderStatus, StatusReport } from './breaker-status.ts';
+import { STATUS_CSS } from './status-style.ts';
 
 /** Seconds between the page's own reloads. */
 export const REFRESH_SECONDS = 5;
 
 type Tone = 'ok' | 'warn' | 'bad' | 'none';
 
-/** The state in words a person reads at a glance, and its colour. */
-export function stateLabel(p: ProviderStatus, now: number): { text: string; tone: Tone } {
-  switch (p.state) {
-    case 'closed':
-      return p.failureRate !== null && p.failureRate > 0
-        ? { text: `closed — ${percent(p.failureRate)} failing`, tone: 'warn' }
-        : { text: 'closed — healthy', tone: 'ok' };
-    case 'open':
-      return { text: `open — next probe in ${seconds((p.nextProbeAt ?? now) - now)}`, tone: 'bad' };
-    case 'half_open':
+/** The verdict in words a person reads at a glance, and its colour. A provider without a usable key is never green. */
+export function healthLabel(p: ProviderStatus, now: number): { text: string; tone: Tone } {
+  switch (p.health) {
+    case 'healthy':
+      return { text: 'healthy', tone: 'ok' };
+    case 'degraded':
+      return { text: `degraded — ${percent(p.successRate === null ? (p.failureRate ?? 0) : 1 - p.successRate)} failing`, tone: 'warn' };
+    case 'idle':
+      return { text: 'no traffic yet', tone: 'none' };
+    case 'probing':
       return { text: 'half-open — probing', tone: 'warn' };
+    case 'down':
+      return { text: `open — next probe in ${seconds((p.nextProbeAt ?? now) - now)}`, tone: 'bad' };
+    case 'no_key':
+      return { text: 'no key — not usable', tone: 'bad' };
+    case 'key_rejected':
+      return { text: 'key rejected — not usable', tone: 'bad' };
     case 'unknown':
       return { text: 'unknown — breaker not reachable', tone: 'none' };
   }
@@ -44,48 +52,70 @@ function utc(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-function latency(p: ProviderStatus): string {
-  const { p50, p95 } = p.latencyMs;
+function pair({ p50, p95 }: { p50: number | null; p95: number | null }): string {
   if (p50 === null || p95 === null) return '—';
   return `${Math.round(p50)} ms / ${Math.round(p95)} ms`;
 }
 
-function failures(p: ProviderStatus): string {
-  if (p.failureRate === null || p.windowCalls === null) return '—';
-  if (p.windowCalls === 0) return 'no calls';
-  return `${percent(p.failureRate)} of ${p.windowCalls}`;
+function breaker(p: ProviderStatus, now: number): string {
+  switch (p.state) {
+    case 'closed':
+      return p.windowCalls && p.failureRate ? `closed, ${percent(p.failureRate)} of ${p.windowCalls} failed` : 'closed';
+    case 'open':
+      return `open, probe in ${seconds((p.nextProbeAt ?? now) - now)}`;
+    case 'half_open':
+      return p.probesInFlight ? `half-open, ${p.probesInFlight} probe in flight` : 'half-open';
+    case 'unknown':
+      return '—';
+  }
 }
 
-const CSS = `
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1f24;background:#f6f8fa}
-h1{font-size:1.4rem;margin:0 0 .25rem}
-p.meta{color:#57606a;margin:0 0 1.25rem}
-table{border-collapse:collapse;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.12);min-width:60rem}
-th,td{text-align:left;padding:.6rem .9rem;border-bottom:1px solid #d8dee4;vertical-align:top}
-th{background:#eef1f4;font-weight:600;font-size:.85rem;text-transform:uppercase;letter-spacing:.03em;color:#424a53}
-td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
-.state{display:inline-block;padding:.15rem .6rem;border-radius:1rem;font-weight:600;white-space:nowrap}
-.ok{background:#dafbe1;color:#116329}
-.warn{background:#fff1c2;color:#7d4e00}
-.bad{background:#ffebe9;color:#a40e26}
-.none{background:#eaeef2;color:#424a53}
-.muted{color:#6e7781;font-size:.85rem}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
-`;
+function success(p: ProviderStatus): string {
+  if (p.successRate === null || p.recentCalls === null) return p.recentCalls === 0 ? 'no calls yet' : '—';
+  return `${percent(p.successRate)} of ${p.recentCalls}`;
+}
+
+function rescues(p: ProviderStatus): string {
+  if (p.rescues === null) return '—';
+  const { rescued, rescuer } = p.rescues;
+  if (rescued === 0 && rescuer === 0) return 'none';
+  return `${rescued} rescued · ${rescuer} continued`;
+}
+
+function Key({ p, now }: { p: ProviderStatus; now: number }) {
+  const { key } = p;
+  if (key.state === 'none_needed' && key.rejected === null) return <span class="muted">none needed</span>;
+  const name = key.env === null ? null : <code>{key.env}</code>;
+  if (key.state === 'missing') return <span class="bad-text">{name} not set</span>;
+  if (key.rejected !== null) {
+    const status = key.rejected.status === null ? '' : ` (${key.rejected.status})`;
+    return (
+      <span class="bad-text">
+        {name} {`rejected${status} ${ago(key.rejected.at, now)}`}
+      </span>
+    );
+  }
+  return <span>{name} set</span>;
+}
 
 function Row({ p, now }: { p: ProviderStatus; now: number }) {
-  const label = stateLabel(p, now);
+  const label = healthLabel(p, now);
   return (
-    <tr data-provider={p.provider} data-state={p.state}>
+    <tr data-provider={p.provider} data-health={p.health} data-state={p.state} data-usable={String(p.usable)}>
       <td>
         <code>{p.provider}</code>
       </td>
       <td>
         <span class={`state ${label.tone}`}>{label.text}</span>
-        {p.probesInFlight !== null && p.probesInFlight > 0 ? <div class="muted">{`${p.probesInFlight} probe in flight`}</div> : null}
       </td>
-      <td class="num">{failures(p)}</td>
-      <td class="num">{latency(p)}</td>
+      <td>{breaker(p, now)}</td>
+      <td class="num">{success(p)}</td>
+      <td class="num">{pair(p.latencyMs)}</td>
+      <td class="num">{pair(p.ttftMs)}</td>
+      <td class="num">{rescues(p)}</td>
+      <td>
+        <Key p={p} now={now} />
+      </td>
       <td>
         {p.lastError === null ? (
           '—'
@@ -95,9 +125,47 @@ function Row({ p, now }: { p: ProviderStatus; now: number }) {
           </>
         )}
       </td>
-      <td class="num">{p.reopens ?? '—'}</td>
       <td>{p.models.length === 0 ? <span class="muted">none</span> : p.models.join(', ')}</td>
     </tr>
+  );
+}
+
+function amount(used: number | null, limit: number | undefined, format: (n: number) => string): string {
+  if (used === null) return 'unknown';
+  return limit === undefined ? format(used) : `${format(used)} of ${format(limit)}`;
+}
+
+function Spend({ spend }: { spend: SpendReport }) {
+  const tokens = (n: number) => `${n.toLocaleString('en-US')} tokens`;
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  return (
+    <section>
+      <h2>{`Spend today (${spend.day}, resets at 00:00 UTC)`}</h2>
+      {spend.clients.length === 0 ? (
+        <p class="muted">No client key has a daily budget (dailyTokens or dailyUsd); only those are recorded.</p>
+      ) : (
+        <table class="spend">
+          <thead>
+            <tr>
+              <th>Client</th>
+              <th>Tokens</th>
+              <th>USD</th>
+            </tr>
+          </thead>
+          <tbody>
+            {spend.clients.map((s) => (
+              <tr data-client={s.client}>
+                <td>
+                  <code>{s.client}</code>
+                </td>
+                <td class="num">{amount(s.tokens, s.budget.tokens, tokens)}</td>
+                <td class="num">{amount(s.usd, s.budget.usd, usd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
@@ -112,23 +180,26 @@ export function StatusPage({ report }: { report: StatusReport }) {
         <meta http-equiv="refresh" content={String(REFRESH_SECONDS)} />
         <title>LLM proxy status</title>
         {/* JSX would escape the quotes of a constant stylesheet into entities, which CSS does not decode. */}
-        <style dangerouslySetInnerHTML={{ __html: CSS }} />
+        <style dangerouslySetInnerHTML={{ __html: STATUS_CSS }} />
       </head>
       <body>
         <h1>LLM proxy status</h1>
         <p class="meta">
-          {`Circuit breakers of ${providers.length} provider${providers.length === 1 ? '' : 's'} at ${utc(now)}. `}
+          {`${providers.length} provider${providers.length === 1 ? '' : 's'} at ${utc(now)}; figures over each provider's last 50 calls. `}
           {`This page refreshes every ${REFRESH_SECONDS} s.`}
         </p>
-        <table>
+        <table class="providers">
           <thead>
             <tr>
               <th>Provider</th>
-              <th>State</th>
-              <th>Failures (window)</th>
+              <th>Health</th>
+              <th>Breaker</th>
+              <th>Success</th>
               <th>Latency p50 / p95</th>
+              <th>First token p50 / p95</th>
+              <th>Stream rescues</th>
+              <th>Key</th>
               <th>Last error</th>
-              <th>Re-opens</th>
               <th>Model aliases</th>
             </tr>
           </thead>
@@ -138,6 +209,7 @@ export function StatusPage({ report }: { report: StatusReport }) {
             ))}
           </tbody>
         </table>
+        {report.spend === undefined ? null : <Spend spend={report.spend} />}
       </body>
     </html>
   );

@@ -2,6 +2,7 @@
 import { providerKey, type ResolvedTarget } from '../config/load.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import { classify, type UpstreamFailure } from '../pipeline/fallback.ts';
+import { describe, transientKind } from '../pipeline/final-error.ts';
 import { breakerEvent } from '../pipeline/outcome.ts';
 import type { TargetCall } from '../protocols/adapter.ts';
 import { UnsupportedRequest } from '../protocols/model.ts';
@@ -60,7 +61,7 @@ export async function askRescuers(ctx: RequestContext, from: number, text: strin
       if (err instanceof UnsupportedRequest) continue;
       throw err;
     }
-    if ((await ctx.breakers?.admit(id, ctx.waitUntil)) === false) continue;
+    if ((await ctx.breakers?.admit(id, ctx.sink)) === false) continue;
     const result = await attempt(ctx, target, call, true, Date.now() + target.retry.attemptTimeoutMs);
     const summary = { provider: id, model: target.model, status: result.status, ms: result.ms };
     if (result.ok && result.kind === 'stream') {
@@ -72,9 +73,11 @@ export async function askRescuers(ctx: RequestContext, from: number, text: strin
     ctx.breakers?.report(
       id,
       result.ok ? { type: 'neutral' } : breakerEvent({ kind: 'failed', failure: result.failure, ms: result.ms }),
-      ctx.waitUntil,
+      ctx.sink,
     );
-    ctx.attempts.push({ ...summary, retryable: false, error: 'continuation_failed' });
+    const cause = result.ok ? 'not_a_stream' : describe(result.failure);
+    const retryable = !result.ok && transientKind(classify(result.failure));
+    ctx.attempts.push({ ...summary, retryable, error: `continuation_failed:${cause}` });
   }
   return undefined;
 }

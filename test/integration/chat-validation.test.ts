@@ -112,10 +112,15 @@ describe('configuration errors', () => {
     expect(((await res.json()) as OpenAIError).error.message).toContain('PROXY_CONFIG');
   });
 
-  it('keeps /healthz answering with an invalid config, and says so', async () => {
+  it('answers /healthz with 503 naming the problem when the config is invalid', async () => {
     const proxy = proxyWith('{not json');
     const res = await proxy.request('/healthz');
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', config: 'invalid' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      status: 'error',
+      config: 'invalid',
+      issues: ["PROXY_CONFIG: is not valid JSON (Expected property name or '}' in JSON at position 1 (line 1 column 2))"],
+    });
+    expect(proxy.mock.calls()).toHaveLength(0);
   });
 });

@@ -201,7 +201,7 @@ describe('GET /status.json', () => {
     expect(await page.text()).toContain('unknown — breaker not reachable');
   });
 
-  it('never shows a provider key or the admin token', async () => {
+  it('never shows a provider key or the admin token, only the name of the key secret', async () => {
     const id = unique('secret');
     const p = proxy(configWith([id]));
     await p.chat(hello());
@@ -210,7 +210,7 @@ describe('GET /status.json', () => {
       const text = await (await p.request(path, { headers: admin })).text();
       expect(text).not.toContain(ADMIN);
       expect(text).not.toContain(KEYS.MOCK_A_KEY);
-      expect(text).not.toContain('MOCK_A_KEY');
+      expect(text).toContain('MOCK_A_KEY');
     }
   });
 });
@@ -321,7 +321,7 @@ describe('GET /status (HTML)', () => {
     expect(html).toContain('<meta http-equiv="refresh" content="5"');
     expect(html).toContain('LLM proxy status');
     for (const id of [ok, open, half]) expect(html).toContain(id);
-    expect(html).toContain('closed — healthy');
+    expect(html).toContain('no traffic yet');
     expect(html).toMatch(/open — next probe in (59|60) s/);
     expect(html).toContain('half-open — probing');
     expect(html).not.toContain('<script');
@@ -335,7 +335,7 @@ describe('GET /status (HTML)', () => {
     await env.BREAKER.getByName(id).apply({ type: 'success', ms: 120 }, NEVER_TRIPS);
     await env.BREAKER.getByName(id).apply({ type: 'failure', ms: 80, kind: 'timeout:first_token' }, NEVER_TRIPS);
     const html = await (await p.request('/status', { headers: admin })).text();
-    expect(html).toContain('closed — 50% failing');
+    expect(html).toContain('degraded — 50% failing');
     expect(html).toContain('timeout:first_token');
     expect(html).toContain('50% of 2');
   });

@@ -96,7 +96,7 @@ describe('parseConfig', () => {
       'models.chat.targets.0.provider',
     ],
     ['a negative timeout', { ...minimal, retry: { idleTimeoutMs: -5 } }, 'retry.idleTimeoutMs'],
-    ["a cache TTL under KV's 60 s floor", { ...minimal, cache: { minTtlSeconds: 10 } }, 'cache.minTtlSeconds'],
+    ['a cache TTL of zero', { ...minimal, cache: { ttlSeconds: 0 } }, 'cache.ttlSeconds'],
     ['a bad client key hash', { ...minimal, auth: { keys: [{ name: 'web', sha256: 'abc' }] } }, 'auth.keys.0.sha256'],
   ])('rejects %s, naming the path', (_name, config, path) => {
     const result = parseConfig(config);
