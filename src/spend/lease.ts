@@ -1,0 +1,80 @@
+// A lease: a chunk of a budget an isolate holds at the budget's object, so most requests reserve without calling it. Pure.
+import { type Amount, add, NOTHING } from './ledger.ts';
+
+/** How long a lease takes new requests. After it, it is settled as soon as its requests have finished. */
+export const LEASE_OPEN_MS = 10_000;
+/** A lease is renewed in the background once less than this share of it is left. */
+export const RENEW_BELOW = 0.5;
+/** The most requests one lease is sized for. */
+const MAX_REQUESTS_PER_LEASE = 1000;
+
+export interface Lease {
+  /** The hold's id at the budget's object. */
+  id: string;
+  granted: Amount;
+  /** The worst cases of requests in flight plus the real use of those that finished. */
+  taken: Amount;
+  /** Real use of the finished requests: what is settled. */
+  used: Amount;
+  /** The part of `used` already reported to the budget's object. */
+  reported: Amount;
+  inFlight: number;
+  /** New requests may draw from it until then (epoch ms). */
+  openUntil: number;
+}
+
+export function newLease(id: string, granted: Amount, now: number, openUntil = now + LEASE_OPEN_MS): Lease {
+  return { id, granted, taken: NOTHING, used: NOTHING, reported: NOTHING, inFlight: 0, openUntil };
+}
+
+/** What is left of a lease for new requests. */
+export function remaining(lease: Lease): Amount {
+  return { tokens: lease.granted.tokens - lease.taken.tokens, usd: lease.granted.usd - lease.taken.usd };
+}
+
+/** Takes a request's worst case from the lease when it is open and holds enough; true when it did. */
+export function draw(lease: Lease, worst: Amount, now: number): boolean {
+  const left = remaining(lease);
+  if (now >= lease.openUntil || worst.tokens > left.tokens || worst.usd > left.usd) return false;
+  lease.taken = add(lease.taken, worst);
+  lease.inFlight++;
+  return true;
+}
+
+/** A request that drew `worst` finished having used `actual`: the difference returns to the lease. */
+export function giveBack(lease: Lease, worst: Amount, actual: Amount): void {
+  lease.taken = add(lease.taken, { tokens: actual.tokens - worst.tokens, usd: actual.usd - worst.usd });
+  lease.used = add(lease.used, actual);
+  lease.inFlight--;
+}
+
+/** Use not reported to the budget's object yet; marks it reported. */
+export function takeUnreported(lease: Lease): Amount {
+  const delta = { tokens: lease.used.tokens - lease.reported.tokens, usd: Math.round((lease.used.usd - lease.reported.usd) * 1e8) / 1e8 };
+  lease.reported = lease.used;
+  return delta;
+}
+
+/** Whether the lease can be settled: closed (or unable to take another request) with nothing in flight. */
+export function settleable(lease: Lease, now: number, nextWorst: Amount): boolean {
+  if (lease.inFlight > 0) return false;
+  const left = remaining(lease);
+  return now >= lease.openUntil || left.tokens < nextWorst.tokens || left.usd < nextWorst.usd;
+}
+
+/** Whether a new lease should be asked for in the background (this one is running low or closing). */
+export function wantsRenewal(lease: Lease, now: number): boolean {
+  const left = remaining(lease);
+  const low = left.tokens < lease.granted.tokens * RENEW_BELOW || left.usd < lease.granted.usd * RENEW_BELOW;
+  return low || lease.openUntil - now < LEASE_OPEN_MS * RENEW_BELOW;
+}
+
+/**
+ * The size of lease to ask for: the worst case of the requests this isolate expects while a lease is
+ * open, from its recent rate (requests per second), at least one request's. The budget's object
+ * cuts it to a share of what is left.
+ */
+export function leaseSize(worst: Amount, ratePerSecond: number): Amount {
+  const requests = Math.min(MAX_REQUESTS_PER_LEASE, Math.max(1, Math.ceil((ratePerSecond * LEASE_OPEN_MS) / 1000)));
+  return { tokens: worst.tokens * requests, usd: worst.usd * requests };
+}
