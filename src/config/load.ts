@@ -19,6 +19,8 @@ export interface ResolvedProvider {
   streamOptions: boolean;
   /** How the vendor continues an assistant prefix (see Preset.prefixStyle). */
   prefixStyle: 'trailing' | 'deepseek';
+  /** The Chat Completions field that carries an output limit the proxy sets (see Preset.outputLimitField). */
+  outputLimitField: 'max_tokens' | 'max_completion_tokens';
 }
 
 /** One entry of a model alias's fallback list, with the global retry options merged in. */
@@ -93,6 +95,7 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
       prefill: preset !== undefined ? preset.prefill : TARGETS[protocol].prefillByDefault,
       streamOptions: !(preset !== undefined && 'noStreamOptions' in preset),
       prefixStyle: preset !== undefined && 'prefixStyle' in preset ? preset.prefixStyle : 'trailing',
+      outputLimitField: preset !== undefined && 'outputLimitField' in preset ? preset.outputLimitField : 'max_tokens',
     });
   }
   const models = new Map<string, ResolvedTarget[]>();

@@ -9,7 +9,7 @@ export interface Preset {
   baseUrl: string;
   /** Env var holding the key when the provider does not name one; absent means no key is needed. */
   apiKeyEnv?: string;
-  /** The vendor continues a trailing assistant message (see SPEC "Stream rescue"). */
+  /** The vendor continues a trailing assistant message (stream rescue). */
   prefill: boolean;
   /** The vendor refuses `stream_options` (it reports usage on its last chunk unasked). */
   noStreamOptions?: true;
@@ -18,11 +18,22 @@ export interface Preset {
    * assistant message: DeepSeek wants `prefix: true` on it, at its `/beta` base URL.
    */
   prefixStyle?: 'deepseek';
+  /**
+   * The Chat Completions field the proxy sets as the output limit when a request names none: OpenAI's
+   * reasoning models refuse `max_tokens` and take `max_completion_tokens`; other vendors take `max_tokens`.
+   */
+  outputLimitField?: 'max_completion_tokens';
 }
 
-/** Every preset of SPEC section 3. `baseUrl` in a provider overrides these. */
+/** Every preset. `baseUrl` in a provider overrides these. */
 export const PRESETS = {
-  openai: { protocol: 'openai', baseUrl: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY', prefill: false },
+  openai: {
+    protocol: 'openai',
+    baseUrl: 'https://api.openai.com/v1',
+    apiKeyEnv: 'OPENAI_API_KEY',
+    prefill: false,
+    outputLimitField: 'max_completion_tokens',
+  },
   anthropic: { protocol: 'anthropic', baseUrl: 'https://api.anthropic.com/v1', apiKeyEnv: 'ANTHROPIC_API_KEY', prefill: true },
   deepseek: {
     protocol: 'openai',

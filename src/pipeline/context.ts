@@ -1,5 +1,5 @@
 // The request context: everything one model request needs on its way down, built once per request.
-import type { Client } from '../auth/client.ts';
+import { type Client, maxTokensCap } from '../auth/client.ts';
 import type { BreakerGate } from '../breaker/client.ts';
 import { type CacheControls, cacheControls } from '../cache/store.ts';
 import { isolateOf } from '../config/isolate.ts';
@@ -29,6 +29,8 @@ export interface RequestContext {
   readonly client: Client;
   readonly request: CallerRequest;
   readonly targets: readonly ResolvedTarget[];
+  /** The most output tokens a request of this client may ask for (`limits.maxTokens`, the client's own): what a request naming none is sent. */
+  readonly outputCap: number;
   /** The Worker's env: provider keys are read from it by name. */
   readonly env: Env;
   readonly fetch: typeof fetch;
@@ -77,6 +79,7 @@ export function buildContext(input: ContextInput): RequestContext {
     client: input.client,
     request: input.request,
     targets,
+    outputCap: maxTokensCap(input.client, config.raw.limits.maxTokens),
     env,
     fetch: input.fetch,
     signal: input.signal,

@@ -48,7 +48,7 @@ export async function runTargets(ctx: RequestContext): Promise<Served> {
 /** The target's call, or `unsupported_request` when the request cannot cross to it (the reason is kept). */
 function prepare(ctx: RequestContext, run: Run, target: ResolvedTarget, key: string | undefined): TargetCall | 'unsupported_request' {
   try {
-    return targetCall(ctx.request, target, key);
+    return targetCall(ctx.request, target, key, ctx.outputCap);
   } catch (err) {
     if (!(err instanceof UnsupportedRequest)) throw err;
     run.unsupported.push(`${target.provider.id}: ${err.message}`);

@@ -131,10 +131,13 @@ export interface TargetAdapter {
   readonly native: readonly CallerId[];
   /** Whether a provider of this protocol continues a trailing assistant message unless its preset says otherwise. */
   readonly prefillByDefault: boolean;
-  /** The caller's own request for a target of its protocol: its body with the target's model and the proxy's additions. */
-  passthrough(request: CallerRequest, target: ResolvedTarget, key: string | undefined): TargetCall;
+  /**
+   * The caller's own request for a target of its protocol: its body with the target's model and the
+   * proxy's additions (`limit`: the output limit to set when the request names none).
+   */
+  passthrough(request: CallerRequest, target: ResolvedTarget, key: string | undefined, limit: number | undefined): TargetCall;
   /** A translated request for a target; throws UnsupportedRequest for what this protocol cannot carry. */
-  translate(request: ModelRequest, target: ResolvedTarget, key: string | undefined): TargetCall;
+  translate(request: ModelRequest, target: ResolvedTarget, key: string | undefined, limit: number | undefined): TargetCall;
   /** The same call asking the vendor to continue `text` as its own answer (stream rescue). */
   continuation(call: TargetCall, text: string, target: ResolvedTarget): TargetCall & { trimmed: boolean };
   /** A whole answer of this protocol in the internal shape; undefined when the body is not one. */

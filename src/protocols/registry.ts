@@ -34,14 +34,27 @@ export function callerForPath(path: string): CallerAdapter {
 }
 
 /**
- * The call for one target: the caller's own body when the target speaks the caller's protocol
- * (lossless), else the request translated through the internal shape. Throws UnsupportedRequest
- * when the request cannot cross to this target's protocol.
+ * The output limit a target is given when the request names none: the target's `maxTokens`, within
+ * the client's cap (`limits.maxTokens` and its own `maxTokens`), else the cap itself. Undefined when
+ * the request names its own limit (checked against the cap before) or there is nothing to set.
  */
-export function targetCall(request: CallerRequest, target: ResolvedTarget, key: string | undefined): TargetCall {
+export function outputLimit(asked: number | undefined, target: ResolvedTarget, cap: number | undefined): number | undefined {
+  if (asked !== undefined) return undefined;
+  if (cap === undefined) return target.maxTokens;
+  return Math.min(target.maxTokens ?? cap, cap);
+}
+
+/**
+ * The call for one target: the caller's own body when the target speaks the caller's protocol
+ * (lossless), else the request translated through the internal shape. With `cap`, a request that
+ * names no output limit is given one (see `outputLimit`). Throws UnsupportedRequest when the
+ * request cannot cross to this target's protocol.
+ */
+export function targetCall(request: CallerRequest, target: ResolvedTarget, key: string | undefined, cap?: number): TargetCall {
   const adapter = TARGETS[target.provider.protocol];
-  if (adapter.native.includes(request.caller.id)) return adapter.passthrough(request, target, key);
-  return adapter.translate(request.toModel(), target, key);
+  const limit = outputLimit(request.maxTokens, target, cap);
+  if (adapter.native.includes(request.caller.id)) return adapter.passthrough(request, target, key, limit);
+  return adapter.translate(request.toModel(), target, key, limit);
 }
 
 /** A whole 2xx answer as the caller gets it: the vendor's text when passed through, else translated; undefined when the body is no answer. */

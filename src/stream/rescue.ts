@@ -56,7 +56,7 @@ export async function askRescuers(ctx: RequestContext, from: number, text: strin
     if (target.provider.apiKeyEnv !== undefined && key === undefined) continue;
     let call: TargetCall & { trimmed: boolean };
     try {
-      call = TARGETS[target.provider.protocol].continuation(targetCall(ctx.request, target, key), text, target);
+      call = TARGETS[target.provider.protocol].continuation(targetCall(ctx.request, target, key, ctx.outputCap), text, target);
     } catch (err) {
       if (err instanceof UnsupportedRequest) continue;
       throw err;

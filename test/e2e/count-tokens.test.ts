@@ -100,7 +100,7 @@ describe('count_tokens estimated by the proxy', () => {
     expect((await mockCalls()).map((c) => c.path)).toEqual(['/v1/messages/count_tokens']);
     const line = await logLineFor(id);
     expect(line).toMatchObject({ source: 'estimate' });
-    expect(line.attempts).toEqual([expect.objectContaining({ provider: 'claude-529', status: 529, error: 'http:529' })]);
+    expect(line.attempts).toEqual([expect.objectContaining({ provider: 'claude-529', status: 529, error: 'http:529:overloaded_error' })]);
   });
 
   it('logs the failed count attempt as retryable, a 529 being of a transient kind', async () => {

@@ -13,7 +13,8 @@ describe("what the proxy does not know is the vendor's to judge", () => {
   it.each(unknowns)('passes %s it does not know to an OpenAI-compatible vendor as sent', async (_name, body) => {
     const proxy = proxyWith(configFor([{ scenario: '' }]));
     await proxy.chat(body);
-    expect(proxy.mock.calls().map((call) => call.body)).toEqual([{ ...body, model: 'model-p1' }]);
+    // Only the model is replaced, and the client's cap added as the output limit the request did not name.
+    expect(proxy.mock.calls().map((call) => call.body)).toEqual([{ ...body, model: 'model-p1', max_tokens: 8192 }]);
   });
 
   it.each(unknowns.slice(1))('refuses %s it cannot translate for an Anthropic target, calling no vendor', async (_name, body) => {

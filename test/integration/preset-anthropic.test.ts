@@ -61,7 +61,8 @@ describe('the anthropic preset', () => {
     expect(sent?.headers.get('authorization')).toBeNull();
     expect(sent?.body).toEqual({
       model: 'claude-sonnet-4-5',
-      max_tokens: 4096,
+      // The request named no output limit: the client's cap (limits.maxTokens by default).
+      max_tokens: 8192,
       system: [{ type: 'text', text: 'Be brief.' }],
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Weather?' }] }],
     });

@@ -175,7 +175,9 @@ describe.each(CASES)('the $preset preset', (c) => {
     expect(call?.headers.get('content-type')).toBe('application/json');
     const key = c.keyEnv === undefined ? undefined : PRESET_KEYS[c.keyEnv];
     expect(call?.headers.get('authorization')).toBe(key === undefined ? null : `Bearer ${key}`);
-    expect(call?.body).toEqual({ model: c.model, messages: [{ role: 'user', content: 'Say hello' }] });
+    // The request named no output limit: the vendor gets the client's cap (limits.maxTokens) in the field it takes.
+    const limitField = c.preset === 'openai' ? 'max_completion_tokens' : 'max_tokens';
+    expect(call?.body).toEqual({ model: c.model, messages: [{ role: 'user', content: 'Say hello' }], [limitField]: 8192 });
   });
 
   it('passes the vendor answer through byte for byte and logs its usage', async () => {

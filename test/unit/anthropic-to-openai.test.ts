@@ -25,13 +25,13 @@ const toChat = (body: Record<string, unknown>): Json => {
 const user = (content: unknown) => toChat({ messages: [{ role: 'user', content }] }).messages;
 
 describe('Anthropic request -> Chat Completions body', () => {
-  it('calls the target’s chat endpoint with its model, its key and the caller’s max_tokens', () => {
+  it('calls the target’s chat endpoint with its model, its key and the caller’s max_tokens in the field the preset takes', () => {
     const call = targetCall(request({ system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }), oai, 'sk-1');
     expect(call.url).toBe('https://oai.test/v1/chat/completions');
     expect(call.headers).toEqual({ authorization: 'Bearer sk-1' });
     expect(call.body).toEqual({
       model: 'gpt-4o',
-      max_tokens: 256,
+      max_completion_tokens: 256,
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'Hi' },
@@ -215,7 +215,7 @@ describe('Anthropic request -> Chat Completions body', () => {
     expect(body).toEqual({
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'x' }],
-      max_tokens: 256,
+      max_completion_tokens: 256,
       stream: true,
       stream_options: { include_usage: true },
       stop: ['END'],

@@ -21,7 +21,8 @@ describe('Claude Code requests -> Chat Completions', () => {
       model: 'gpt-4o',
       stream: true,
       stream_options: { include_usage: true },
-      max_tokens: recorded.body.max_tokens,
+      // The openai preset takes the output limit as max_completion_tokens (its reasoning models refuse max_tokens).
+      max_completion_tokens: recorded.body.max_tokens,
     });
   });
 

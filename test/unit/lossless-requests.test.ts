@@ -123,7 +123,9 @@ function expectedChat(body: Json, target: ReturnType<typeof targetOn>): Json {
   if (!target.provider.streamOptions) delete out.stream_options;
   else if (body.stream === true)
     out.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true };
-  if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) out.max_tokens = target.maxTokens;
+  if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) {
+    out[target.provider.outputLimitField] = target.maxTokens;
+  }
   return out;
 }
 
@@ -177,11 +179,21 @@ describe('an OpenAI caller and an OpenAI-compatible target', () => {
     expect(sent(parseChat(body), 'mistral').call.body).toEqual({ model: 'vendor-model', messages: body.messages, stream: true });
   });
 
-  it('adds the target’s maxTokens only when the caller set no limit of either name', () => {
+  it('adds the target’s maxTokens only when the caller set no limit of either name, in the field the vendor takes', () => {
     const body = { model: 'chat', messages: [{ role: 'user', content: 'x' }] };
-    expect(sent(parseChat(body), 'oai', { maxTokens: 50 }).call.body.max_tokens).toBe(50);
-    expect(sent(parseChat({ ...body, max_tokens: 9 }), 'oai', { maxTokens: 50 }).call.body.max_tokens).toBe(9);
+    expect(sent(parseChat(body), 'plain', { maxTokens: 50 }).call.body.max_tokens).toBe(50);
+    expect(sent(parseChat(body), 'oai', { maxTokens: 50 }).call.body).toMatchObject({ max_completion_tokens: 50 });
+    expect(sent(parseChat({ ...body, max_tokens: 9 }), 'oai', { maxTokens: 50 }).call.body).toEqual({ ...body, model: 'vendor-model', max_tokens: 9 });
     expect(sent(parseChat({ ...body, max_completion_tokens: 9 }), 'oai', { maxTokens: 50 }).call.body).not.toHaveProperty('max_tokens');
+  });
+
+  it('sends the client’s cap as the output limit of a request that names none, within the target’s own maxTokens', () => {
+    const request = parseChat({ model: 'chat', messages: [{ role: 'user', content: 'x' }] });
+    expect(targetCall(request, targetOn('plain'), 'k', 64).body.max_tokens).toBe(64);
+    expect(targetCall(request, targetOn('plain', { maxTokens: 32 }), 'k', 64).body.max_tokens).toBe(32);
+    expect(targetCall(request, targetOn('plain', { maxTokens: 500 }), 'k', 64).body.max_tokens).toBe(64);
+    expect(targetCall(request, targetOn('oai'), 'k', 64).body).toMatchObject({ max_completion_tokens: 64 });
+    expect(targetCall(parseChat({ ...request.body, max_tokens: 10 }), targetOn('plain'), 'k', 64).body.max_tokens).toBe(10);
   });
 });
 

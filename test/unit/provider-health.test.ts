@@ -39,6 +39,7 @@ const provider = (apiKeyEnv: string | undefined): ResolvedProvider => ({
   prefill: false,
   streamOptions: true,
   prefixStyle: 'trailing',
+  outputLimitField: 'max_tokens',
 });
 
 describe('keyStatus and describeProvider', () => {

@@ -53,8 +53,8 @@ export const anthropicTarget: TargetAdapter = {
     const url = `${target.provider.baseUrl}/messages${request.forward.query}`;
     return { url, headers: anthropicHeaders(key, target, request.forward), body, mode: 'passthrough' };
   },
-  translate(request, target, key) {
-    const body = modelToMessages(request, { model: target.model, maxTokens: target.maxTokens });
+  translate(request, target, key, limit) {
+    const body = modelToMessages(request, { model: target.model, maxTokens: limit });
     const dropped = [...request.dropped, ...notSentToMessages(request)];
     return {
       url: `${target.provider.baseUrl}/messages`,

@@ -2,10 +2,11 @@
 import type { Json } from '../json.ts';
 import type { ModelMessage, ModelPart, ModelRequest } from '../model.ts';
 
-/** What the target adds to the request: its model, its default output limit, and whether it takes `stream_options`. */
+/** What the target adds to the request: its model, the output limit when the request has none (and its field), whether it takes `stream_options`. */
 export interface ChatTargetOptions {
   model: string;
   maxTokens: number | undefined;
+  limitField: 'max_tokens' | 'max_completion_tokens';
   streamOptions: boolean;
 }
 
@@ -23,7 +24,7 @@ export function modelToChat(request: ModelRequest, options: ChatTargetOptions): 
   for (const message of request.messages) messages.push(...(message.role === 'user' ? userMessages(message) : [assistantMessage(message)]));
   const body: Json = { model: options.model, messages };
   const maxTokens = request.maxTokens ?? options.maxTokens;
-  if (maxTokens !== undefined) body.max_tokens = maxTokens;
+  if (maxTokens !== undefined) body[options.limitField] = maxTokens;
   if (request.stream) {
     body.stream = true;
     if (options.streamOptions) body.stream_options = { include_usage: true };

@@ -13,16 +13,16 @@ function headers(key: string | undefined, target: ResolvedTarget): Record<string
 
 /**
  * The caller's body for the target: its `model`, and the proxy's own additions to a chat request:
- * usage asked for on streams (`stream_options`, left out for vendors that refuse it) and the
- * target's `maxTokens` when the caller set no limit.
+ * usage asked for on streams (`stream_options`, left out for vendors that refuse it) and an output
+ * limit when the caller set none (`limit`, in the field the vendor takes).
  */
-function passthrough(request: CallerRequest, target: ResolvedTarget, key: string | undefined): TargetCall {
+function passthrough(request: CallerRequest, target: ResolvedTarget, key: string | undefined, limit: number | undefined): TargetCall {
   const body: Json = { ...request.body, model: target.model };
   const chat = request.caller.id === 'openai-chat';
   if (chat) {
     if (!target.provider.streamOptions) delete body.stream_options;
     else if (request.stream) body.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true };
-    if (target.maxTokens !== undefined && body.max_tokens == null && body.max_completion_tokens == null) body.max_tokens = target.maxTokens;
+    if (limit !== undefined && body.max_tokens == null && body.max_completion_tokens == null) body[target.provider.outputLimitField] = limit;
   }
   const path = chat ? '/chat/completions' : '/embeddings';
   return { url: `${target.provider.baseUrl}${path}`, headers: headers(key, target), body, mode: 'passthrough' };
@@ -33,9 +33,10 @@ export const openaiTarget: TargetAdapter = {
   native: ['openai-chat', 'openai-embeddings'],
   prefillByDefault: false,
   passthrough,
-  translate(request, target, key) {
+  translate(request, target, key, limit) {
     const { provider } = target;
-    const body = modelToChat(request, { model: target.model, maxTokens: target.maxTokens, streamOptions: provider.streamOptions });
+    const options = { model: target.model, maxTokens: limit, limitField: provider.outputLimitField, streamOptions: provider.streamOptions };
+    const body = modelToChat(request, options);
     const dropped = [...request.dropped, ...notSentToChat(request)];
     return { url: `${provider.baseUrl}/chat/completions`, headers: headers(key, target), body, mode: 'translate', dropped };
   },
