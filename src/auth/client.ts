@@ -22,6 +22,8 @@ export interface Client {
   maxTokens: number | undefined;
   /** Daily budget (Durable Object per client per UTC day); none when undefined. */
   budget: DailyBudget | undefined;
+  /** Tokens per minute (Durable Object per client per UTC minute); none when undefined. */
+  tpm: number | undefined;
 }
 
 /** Everyone, when `auth.mode` is `none`. */
@@ -35,6 +37,7 @@ export const PUBLIC_CLIENT: Client = {
   rpm: undefined,
   maxTokens: undefined,
   budget: undefined,
+  tpm: undefined,
 };
 
 /** The client of a key entry from `auth.keys`. */
@@ -47,7 +50,7 @@ export function tokenClient(claims: TokenClaims): Client {
   return { ...policyOf(claims), name: `jwt:${claims.sub}`, via: 'jwt', key: undefined, requireOrigin: false };
 }
 
-function policyOf(source: ClientKey | TokenClaims): Pick<Client, 'models' | 'origins' | 'rpm' | 'maxTokens' | 'budget'> {
+function policyOf(source: ClientKey | TokenClaims): Pick<Client, 'models' | 'origins' | 'rpm' | 'maxTokens' | 'budget' | 'tpm'> {
   const budget: DailyBudget = {};
   if (source.dailyTokens !== undefined) budget.tokens = source.dailyTokens;
   if (source.dailyUsd !== undefined) budget.usd = source.dailyUsd;
@@ -57,6 +60,7 @@ function policyOf(source: ClientKey | TokenClaims): Pick<Client, 'models' | 'ori
     rpm: source.rpm,
     maxTokens: source.maxTokens,
     budget: budget.tokens === undefined && budget.usd === undefined ? undefined : budget,
+    tpm: source.tpm,
   };
 }
 

@@ -34,12 +34,42 @@ export const clientPolicyFields = {
     .optional()
     .meta(
       doc(
-        'Output tokens a request may ask for (above it: 400, not clamped); sent upstream as `max_tokens` when the request gives none.',
+        'Output tokens a request may ask for (above it: 400, not clamped); sent upstream as the output limit when the request gives none.',
         1024,
       ),
     ),
-  dailyTokens: z.number().int().positive().optional().meta(doc('Daily budget in tokens (input + output), per UTC day.', 200000)),
-  dailyUsd: z.number().positive().optional().meta(doc("Daily budget in USD from the targets' pricing, per UTC day.", 5)),
+  tpm: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta(
+      doc(
+        'Tokens (input + output) per minute, per UTC minute: each request reserves its worst case before any upstream call and settles with its real use.',
+        100000,
+      ),
+    ),
+  dailyTokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta(
+      doc(
+        'Daily budget in tokens (input + output), per UTC day: reserved before each call like `tpm`, so concurrent requests never overshoot it.',
+        200000,
+      ),
+    ),
+  dailyUsd: z
+    .number()
+    .positive()
+    .optional()
+    .meta(
+      doc(
+        "Daily budget in USD from the targets' pricing, per UTC day: a request reserves its worst case at its first target's pricing.",
+        5,
+      ),
+    ),
 };
 
 // Token clients are named `jwt:<sub>`, so a key name never collides with one.

@@ -26,8 +26,13 @@ export async function rateRefusal(
   return refusal(rpm, reply.retryAfterSeconds);
 }
 
+/**
+ * The 429 of a client over its rpm. Its `Retry-After` never exceeds the 60-second window: the
+ * window counts whole seconds, so the exact wait can reach 61 s, and a client that retries after 60
+ * may be told to wait one second more.
+ */
 function refusal(rpm: number, retryAfterSeconds: number): ProxyError {
   return new ProxyError(429, 'rate_limit_exceeded', `This client is over its limit of ${rpm} requests a minute.`, {
-    headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) },
+    headers: { 'retry-after': String(Math.min(60, Math.max(1, retryAfterSeconds))) },
   });
 }

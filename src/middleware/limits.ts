@@ -5,7 +5,6 @@ import { ProxyError } from '../errors.ts';
 import { rateRefusal } from '../limits/client-rate.ts';
 import { failOpen } from '../limits/fail-open.ts';
 import { ipDelta, ipKey, secondsToNextMinute } from '../limits/ip.ts';
-import { budgetRefusal } from '../spend/guard.ts';
 
 /**
  * `limits.ipRpm` per caller IP (`cf-connecting-ip`), on the IP_LIMITER Rate Limiting binding:
@@ -31,22 +30,17 @@ export function withIpLimit(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * The client's `rpm` (exact, one ClientRateObject per client) and daily budget (one BudgetObject
- * per client per UTC day; model calls only, a GET costs nothing), asked at once; a refusal
- * already known to this isolate is answered without asking (limits/client-rate.ts, spend/guard.ts). A request counts
- * against `rpm` once admitted by it, even if it is refused later (budget, validation). Either
- * object failing lets the request through (logged).
+ * The client's `rpm` (exact, one ClientRateObject per client); a refusal already known to this
+ * isolate is answered without asking (limits/client-rate.ts). A request counts against `rpm` once
+ * admitted by it, even if it is refused later (budget, validation). The object failing lets the
+ * request through (logged). Budgets (`tpm`, daily) are reserved later, by the pipeline, once the
+ * request's worst case is known (pipeline/budget.ts).
  */
 export function withClientLimits(): MiddlewareHandler<AppEnv> {
   return async function withClientLimits(c, next) {
     const client = c.get('client');
-    if (client.rpm === undefined && client.budget === undefined) return next();
-    const now = Date.now();
-    const [rate, budget] = await Promise.all([
-      rateRefusal(c.env.CLIENT_RATE, client, now),
-      c.req.method === 'POST' ? budgetRefusal(c.env.BUDGET, client, now) : undefined,
-    ]);
-    const refusal = rate ?? budget;
+    if (client.rpm === undefined) return next();
+    const refusal = await rateRefusal(c.env.CLIENT_RATE, client, Date.now());
     if (refusal !== undefined) throw refusal;
     await next();
   };

@@ -3,7 +3,7 @@ import type { ProxyError } from '../errors.ts';
 import type { Answer, AnswerEnd } from '../pipeline/answer.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { Count } from '../pipeline/count-tokens.ts';
-import { costOf, type RequestLog } from './log.ts';
+import type { RequestLog } from './log.ts';
 
 /** What the log line of a request that failed knows of it. */
 export interface RequestInfo {
@@ -17,10 +17,9 @@ export interface RequestInfo {
 
 /**
  * The line of an answered request, written when it ended (at once for a whole answer, at the
- * stream's end for a stream). Cost is the answering target's price of the usage: 0 for cache hits
- * and degraded replies, null when unknown.
+ * stream's end for a stream), with its cost (see `priceOf` in pipeline/finish.ts).
  */
-export function answerLog(ctx: RequestContext, answer: Answer, end: AnswerEnd): RequestLog {
+export function answerLog(ctx: RequestContext, answer: Answer, end: AnswerEnd, cost: number | null): RequestLog {
   const line: RequestLog = {
     requestId: ctx.id,
     route: ctx.route,
@@ -33,7 +32,7 @@ export function answerLog(ctx: RequestContext, answer: Answer, end: AnswerEnd): 
     attempts: answer.attempts,
     totalMs: Date.now() - ctx.startedAt,
     usage: end.usage ?? null,
-    cost: answer.source === 'provider' ? (costOf(end.usage, answer.pricing) ?? null) : 0,
+    cost,
   };
   if (answer.provider !== undefined && answer.source !== 'degraded') line.provider = answer.provider;
   if (answer.model !== undefined && answer.source !== 'degraded') line.upstreamModel = answer.model;

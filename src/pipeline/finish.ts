@@ -1,25 +1,26 @@
 // The one hook at the end of every answer: breaker outcomes, the cache entry, the client's spend and the log line.
 import { type CacheEntry, writeEntry } from '../cache/store.ts';
-import { writeLog } from '../observability/log.ts';
+import { costOf, writeLog } from '../observability/log.ts';
 import { answerLog } from '../observability/request-log.ts';
-import { spendOf } from '../spend/budget.ts';
-import { recordSpend } from '../spend/guard.ts';
 import type { Answer, AnswerEnd } from './answer.ts';
+import { type Held, usedBy } from './budget.ts';
 import type { RequestContext } from './context.ts';
 import { breakerEvent, type Outcome } from './outcome.ts';
 
-/** An answer the request's own targets made: where its cache entry goes, and the followers waiting for it. */
+/** An answer the request's own targets made: where its cache entry goes, the followers waiting for it, its budget hold. */
 export interface Own {
   key: string | undefined;
   settle: (entry: CacheEntry | undefined) => void;
+  held?: Held | undefined;
 }
 
 /**
  * Runs when an answer has ended (at once for a whole answer, at the stream's end for a stream).
  * For an answer of the request's own targets (`own`): each provider's breaker gets its outcome
  * (a stream's rescued breaks count against the providers that broke), a storable answer is shared
- * with identical requests waiting for it and written to the cache, and its usage is added to the
- * client's budget. Every answer gets its log line.
+ * with identical requests waiting for it and written to the cache, and its budget hold is settled
+ * with what it used, priced per target that produced it (a stream cut before its usage came:
+ * the estimate of what it read and wrote). Every answer gets its log line.
  */
 export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own: Own | undefined): void {
   const sink = ctx.sink;
@@ -32,9 +33,31 @@ export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own:
       ctx.waitUntil(writeEntry(kv, own.key, entry, ctx.config.raw.cache.staleIfErrorSeconds));
     }
   }
-  const line = answerLog(ctx, answer, end);
-  writeLog(line);
-  if (own !== undefined) recordSpend(ctx.env.BUDGET, ctx.client, spendOf(end.usage, line.cost ?? undefined), sink);
+  const cost = priceOf(ctx, answer, end);
+  writeLog(answerLog(ctx, answer, end, cost));
+  const held = own?.held;
+  if (held !== undefined) {
+    const pieces = end.stream?.segments.reduce((sum, s) => sum + s.pieces, 0) ?? 0;
+    held.reservation.finish(usedBy(end.usage?.total_tokens, cost, held, pieces));
+  }
+}
+
+/**
+ * USD cost of an answer at the pricing of the targets that produced it (each part of a rescued
+ * stream at its own target's): 0 for cache hits and degraded replies, null when unknown (a target
+ * without pricing, no usage reported).
+ */
+export function priceOf(ctx: RequestContext, answer: Answer, end: AnswerEnd): number | null {
+  if (answer.source !== 'provider') return 0;
+  const segments = end.stream?.segments ?? [];
+  if (segments.length <= 1) return costOf(end.usage, answer.pricing) ?? null;
+  let total = 0;
+  for (const segment of segments) {
+    const cost = costOf(segment.usage, ctx.targets[segment.index]?.pricing);
+    if (cost === undefined) return null;
+    total += cost;
+  }
+  return Math.round(total * 1e8) / 1e8;
 }
 
 /**

@@ -6,9 +6,11 @@ import { countCalls, ProxyError } from '../errors.ts';
 import type { WireEvent } from '../protocols/adapter.ts';
 import { isObject, parseJson } from '../protocols/json.ts';
 import type { ModelAnswer, ModelEvent } from '../protocols/model.ts';
+import { NOTHING } from '../spend/ledger.ts';
 import { encodeSse } from '../stream/encode.ts';
 import { relay } from '../stream/relay.ts';
 import type { Answer, Source } from './answer.ts';
+import { reserveFor } from './budget.ts';
 import type { RequestContext } from './context.ts';
 import { degradedReply } from './degraded.ts';
 import { finish, type Own } from './finish.ts';
@@ -46,9 +48,11 @@ export async function answer(ctx: RequestContext): Promise<Answer> {
   }
   let served: Served;
   try {
+    own.held = await reserveFor(ctx);
     served = await runTargets(ctx);
   } catch (err) {
     own.settle(undefined);
+    own.held?.reservation.finish(NOTHING);
     if (!(err instanceof ProxyError) || err.code !== 'all_targets_failed') throw err;
     const stale = await staleEntry(ctx, key, lookup);
     if (stale !== undefined && stale.state !== 'miss')

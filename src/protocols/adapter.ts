@@ -34,6 +34,8 @@ export interface CallerRequest {
   readonly messageCount: number;
   /** The output token limit the caller asked for, if any. */
   readonly maxTokens: number | undefined;
+  /** The request makes the model write (chat); false for embeddings, which have no output tokens. */
+  readonly generates: boolean;
   /** Choices asked for (`n`). */
   readonly choices: number;
   /** The caller asked to see the usage of a stream (Anthropic streams always carry it). */

@@ -1,4 +1,4 @@
-// GET /admin/breakers and POST /admin/breakers/:provider: read and force the circuit breakers (admin only).
+// Admin routes: read and force the circuit breakers; read each client's budget (spent, reserved, left, resets at).
 import { Hono } from 'hono';
 import * as z from 'zod';
 import { announce, forgetLocalBreakers } from '../breaker/client.ts';
@@ -7,10 +7,13 @@ import { ProxyError } from '../errors.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { withConfig } from '../middleware/config.ts';
 import { alertTarget } from '../observability/alerts.ts';
+import { clientBudget, clientBudgets } from '../spend/report.ts';
 import { withTimeout } from '../timeout.ts';
 import { jsonBody, requireJson } from '../validation.ts';
 import { runInBackground } from '../wait-until.ts';
 import { describeProvider, modelsByProvider, statusReport } from './breaker-status.ts';
+
+const NO_STORE = { 'cache-control': 'no-store' };
 
 /** A forced write waits longer than a status read, but never forever. */
 const FORCE_TIMEOUT_MS = 2000;
@@ -25,6 +28,20 @@ export type ForceBody = z.infer<typeof forceBodySchema>;
 export function adminRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use('/admin/*', withConfig(), adminAuth())
+    .get('/admin/budgets', async (c) => {
+      const now = Date.now();
+      return c.json({ now, clients: await clientBudgets(c.env.BUDGET, c.get('config'), now) }, 200, NO_STORE);
+    })
+    .get('/admin/budgets/:client', async (c) => {
+      // A key's name, or `jwt:<sub>` for a token client (read without its limits, which only its tokens carry).
+      const name = c.req.param('client');
+      const budget = await clientBudget(c.env.BUDGET, c.get('config'), name, Date.now());
+      if (budget === undefined) {
+        const message = `No client key "${name.slice(0, 64)}" is configured (token clients are named jwt:<sub>).`;
+        throw new ProxyError(404, 'client_not_found', message, { param: 'client' });
+      }
+      return c.json(budget, 200, NO_STORE);
+    })
     .get('/admin/breakers', async (c) => {
       const report = await statusReport(c.env.BREAKER, c.get('config'), c.env);
       return c.json(report, 200, { 'cache-control': 'no-store' });

@@ -150,6 +150,7 @@ function Spend({ spend }: { spend: SpendReport }) {
               <th>Client</th>
               <th>Tokens</th>
               <th>USD</th>
+              <th>Held now</th>
             </tr>
           </thead>
           <tbody>
@@ -160,6 +161,7 @@ function Spend({ spend }: { spend: SpendReport }) {
                 </td>
                 <td class="num">{amount(s.tokens, s.budget.tokens, tokens)}</td>
                 <td class="num">{amount(s.usd, s.budget.usd, usd)}</td>
+                <td class="num">{s.reserved === null ? '—' : `${tokens(s.reserved.tokens)}, ${usd(s.reserved.usd)}`}</td>
               </tr>
             ))}
           </tbody>

@@ -8,7 +8,7 @@ const KEY = 'ledger';
 export interface ReserveReply {
   ok: boolean;
   granted: Amount;
-  refusal?: { over: 'tokens' | 'usd'; limit: number; used: number };
+  refusal?: { over: 'tokens' | 'usd'; limit: number; used: number; spent: number };
 }
 
 /** What the object holds, for the admin routes and the status page. */
@@ -41,7 +41,11 @@ export class BudgetObject extends DurableObject<Env> {
     const grant = reserve(this.ledger, id, min, want, limits, Date.now(), expiresAt);
     await this.save(grant.ledger, forgetAt);
     if (grant.ok) return { ok: true, granted: grant.granted };
-    return { ok: false, granted: { tokens: 0, usd: 0 }, refusal: { over: grant.over, limit: grant.limit, used: grant.used } };
+    return {
+      ok: false,
+      granted: { tokens: 0, usd: 0 },
+      refusal: { over: grant.over, limit: grant.limit, used: grant.used, spent: grant.spent },
+    };
   }
 
   /**

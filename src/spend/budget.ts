@@ -1,5 +1,4 @@
-// Daily budgets (per client, per UTC day): what a request costs against one, and when a spent one resets. Pure.
-import type { Usage } from '../protocols/model.ts';
+// Daily budgets (per client, per UTC day): the period, when it resets, and the sentence a refused caller reads. Pure.
 
 /** A client's daily allowance; either or both may be set. */
 export interface DailyBudget {
@@ -9,13 +8,13 @@ export interface DailyBudget {
   usd?: number;
 }
 
-/** What a client has used so far today. */
-export interface Spent {
-  tokens: number;
-  usd: number;
+/** Why a request does not fit a daily budget, and how long until it resets. */
+export interface BudgetRefusal {
+  over: 'tokens' | 'usd';
+  limit: number;
+  used: number;
+  retryAfterSeconds: number;
 }
-
-export type BudgetVerdict = { ok: true } | { ok: false; over: 'tokens' | 'usd'; limit: number; used: number; retryAfterSeconds: number };
 
 const DAY_MS = 86_400_000;
 
@@ -34,35 +33,8 @@ export function secondsToUtcMidnight(nowMs: number): number {
   return Math.max(1, Math.ceil((nextUtcMidnight(nowMs) - nowMs) / 1000));
 }
 
-/**
- * Whether a client may start another request today. A budget is spent once usage reaches it; the
- * request that crosses it is already answered (its cost is known only afterwards), so a client can
- * overshoot by what its requests in flight at that moment use.
- */
-export function budgetVerdict(spent: Spent, budget: DailyBudget, nowMs: number): BudgetVerdict {
-  const retryAfterSeconds = secondsToUtcMidnight(nowMs);
-  if (budget.tokens !== undefined && spent.tokens >= budget.tokens) {
-    return { ok: false, over: 'tokens', limit: budget.tokens, used: spent.tokens, retryAfterSeconds };
-  }
-  if (budget.usd !== undefined && spent.usd >= budget.usd) {
-    return { ok: false, over: 'usd', limit: budget.usd, used: spent.usd, retryAfterSeconds };
-  }
-  return { ok: true };
-}
-
-/** What one answer costs against a budget: its tokens, and its USD cost (0 when the target has no pricing). */
-export function spendOf(usage: Usage | undefined, cost: number | undefined): Spent {
-  const tokens = usage === undefined ? 0 : usage.prompt_tokens + usage.completion_tokens;
-  return { tokens, usd: cost ?? 0 };
-}
-
-/** Two amounts added; USD rounded to 1e-8 so that sums of small costs do not drift. */
-export function addSpent(a: Spent, b: Spent): Spent {
-  return { tokens: a.tokens + b.tokens, usd: Math.round((a.usd + b.usd) * 1e8) / 1e8 };
-}
-
 /** The sentence a refused caller reads. */
-export function budgetMessage(verdict: Extract<BudgetVerdict, { ok: false }>): string {
+export function budgetMessage(verdict: BudgetRefusal): string {
   const amount = (n: number) => (verdict.over === 'usd' ? `$${n.toFixed(2)}` : `${n} tokens`);
   const hours = Math.floor(verdict.retryAfterSeconds / 3600);
   const minutes = Math.ceil((verdict.retryAfterSeconds % 3600) / 60);

@@ -19,12 +19,13 @@ export interface Lease {
   /** The part of `used` already reported to the budget's object. */
   reported: Amount;
   inFlight: number;
-  /** New requests may draw from it until then (epoch ms). */
+  /** New requests may draw from it from then until `openUntil` (epoch ms). */
+  openedAt: number;
   openUntil: number;
 }
 
 export function newLease(id: string, granted: Amount, now: number, openUntil = now + LEASE_OPEN_MS): Lease {
-  return { id, granted, taken: NOTHING, used: NOTHING, reported: NOTHING, inFlight: 0, openUntil };
+  return { id, granted, taken: NOTHING, used: NOTHING, reported: NOTHING, inFlight: 0, openedAt: now, openUntil };
 }
 
 /** What is left of a lease for new requests. */
@@ -66,7 +67,7 @@ export function settleable(lease: Lease, now: number, nextWorst: Amount): boolea
 export function wantsRenewal(lease: Lease, now: number): boolean {
   const left = remaining(lease);
   const low = left.tokens < lease.granted.tokens * RENEW_BELOW || left.usd < lease.granted.usd * RENEW_BELOW;
-  return low || lease.openUntil - now < LEASE_OPEN_MS * RENEW_BELOW;
+  return low || lease.openUntil - now < (lease.openUntil - lease.openedAt) * RENEW_BELOW;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface Ledger {
 
 export type Grant =
   | { ok: true; ledger: Ledger; granted: Amount }
-  | { ok: false; ledger: Ledger; over: 'tokens' | 'usd'; limit: number; used: number };
+  | { ok: false; ledger: Ledger; over: 'tokens' | 'usd'; limit: number; used: number; spent: number };
 
 export const NOTHING: Amount = { tokens: 0, usd: 0 };
 
@@ -66,9 +66,12 @@ export function reserve(ledger: Ledger, id: string, min: Amount, want: Amount, l
   const live = withoutExpired(ledger, now);
   const used = committed(live);
   const room = { tokens: left(limits.tokens, used.tokens), usd: left(limits.usd, used.usd) };
-  if (min.tokens > room.tokens && limits.tokens !== undefined)
-    return { ok: false, ledger: live, over: 'tokens', limit: limits.tokens, used: used.tokens };
-  if (min.usd > room.usd && limits.usd !== undefined) return { ok: false, ledger: live, over: 'usd', limit: limits.usd, used: used.usd };
+  if (min.tokens > room.tokens && limits.tokens !== undefined) {
+    return { ok: false, ledger: live, over: 'tokens', limit: limits.tokens, used: used.tokens, spent: live.spent.tokens };
+  }
+  if (min.usd > room.usd && limits.usd !== undefined) {
+    return { ok: false, ledger: live, over: 'usd', limit: limits.usd, used: used.usd, spent: live.spent.usd };
+  }
   const granted = { tokens: cut(min.tokens, want.tokens, room.tokens), usd: cut(min.usd, want.usd, room.usd) };
   const previous = live.held[id]?.amount ?? NOTHING;
   return { ok: true, ledger: { ...live, held: { ...live.held, [id]: { amount: add(previous, granted), expiresAt } } }, granted };

@@ -10,8 +10,18 @@ type Background = (promise: Promise<unknown>) => void;
 /** Finished requests' use is reported to a budget's object at most this often per isolate and period. */
 export const REPORT_EVERY_MS = 2000;
 
+/** How long a lease takes requests, and how often use is reported: constants, shortened by tests (`setLeaseTiming`). */
+const timing = { openMs: LEASE_OPEN_MS, reportMs: REPORT_EVERY_MS };
+
+/** Shortens a lease's open window and the report interval (tests); undefined restores the defaults. */
+export function setLeaseTiming(next?: { openMs: number; reportMs: number }): void {
+  timing.openMs = next?.openMs ?? LEASE_OPEN_MS;
+  timing.reportMs = next?.reportMs ?? REPORT_EVERY_MS;
+}
+
 /** One budget period of a client: its object and limits. */
 export interface Period {
+  kind: 'day' | 'minute';
   /** The object's name: `<client>@<day>` or `<client>@tpm@<minute>`. */
   name: string;
   limits: Limits;
@@ -26,8 +36,17 @@ export interface Refused {
   period: Period;
   over: 'tokens' | 'usd';
   limit: number;
+  /** Spent plus held when it was refused. */
   used: number;
+  /** Spent alone: when it leaves no room, nothing can fit again before the period ends. */
+  spent: number;
 }
+
+// Refusals this isolate remembers, so a client over its budget is refused without an object call:
+// until the period ends when spending alone leaves no room (spending only grows), else briefly
+// (holds settle and free room).
+const refusedUntil = new Map<string, { until: number; refused: Refused; worst: Amount; lasting: boolean }>();
+const BRIEF_REFUSAL_MS = 1000;
 
 /** What a request holds in each period, given back with its real use when it ends. */
 export interface Reservation {
@@ -90,6 +109,12 @@ export async function reserveWorst(
     }
   };
   for (const period of periods) {
+    // A refusal this isolate remembers stands for requests at least as large as the refused one.
+    const known = refusedUntil.get(period.name);
+    if (known !== undefined && now < known.until && worst.tokens >= known.worst.tokens && worst.usd >= known.worst.usd) {
+      giveAll(NOTHING);
+      return known.refused;
+    }
     const pool = poolOf(period, now);
     let lease = pool.leases.find((l) => draw(l, worst, now));
     if (lease === undefined) {
@@ -97,6 +122,15 @@ export async function reserveWorst(
       if (asked === 'refused') continue;
       if ('over' in asked) {
         giveAll(NOTHING);
+        const spentOut =
+          asked.period.limits[asked.over] !== undefined && asked.spent + (asked.over === 'tokens' ? worst.tokens : worst.usd) > asked.limit;
+        if (refusedUntil.size >= MAX_POOLS) refusedUntil.clear();
+        refusedUntil.set(period.name, {
+          until: spentOut ? period.endsAt : now + BRIEF_REFUSAL_MS,
+          refused: asked,
+          worst,
+          lasting: spentOut,
+        });
         return asked;
       }
       lease = asked;
@@ -114,7 +148,7 @@ let leaseCounter = 0;
 async function askLease(ctx: ReserveContext, period: Period, pool: Pool, worst: Amount, now: number): Promise<Lease | Refused | 'refused'> {
   const budgets = ctx.budgets;
   const id = `${now.toString(36)}-${(leaseCounter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const openUntil = Math.min(now + LEASE_OPEN_MS, period.endsAt);
+  const openUntil = Math.min(now + timing.openMs, period.endsAt);
   const want = leaseSize(worst, pool.rate);
   const reply = await failOpen(
     'budget',
@@ -147,13 +181,20 @@ function report(ctx: ReserveContext, pool: Pool, nextWorst: Amount): void {
   const flush = async (): Promise<void> => {
     try {
       while (pool.leases.length > 0) {
-        await new Promise((resolve) => setTimeout(resolve, REPORT_EVERY_MS));
+        // A lease that can take no more requests and has none in flight is settled at once (it holds
+        // budget others may need); otherwise use is reported every `reportMs`.
+        if (!pool.leases.some((l) => settleable(l, Date.now(), nextWorst)))
+          await new Promise((resolve) => setTimeout(resolve, timing.reportMs));
         const now = Date.now();
         const calls: Promise<unknown>[] = [];
         for (const lease of [...pool.leases]) {
           const final = settleable(lease, now, nextWorst);
           const used = takeUnreported(lease);
-          if (final) pool.leases.splice(pool.leases.indexOf(lease), 1);
+          if (final) {
+            pool.leases.splice(pool.leases.indexOf(lease), 1);
+            // Settling frees what the lease held: a brief refusal remembered here no longer stands.
+            if (refusedUntil.get(pool.period.name)?.lasting === false) refusedUntil.delete(pool.period.name);
+          }
           if (budgets !== undefined && (final || used.tokens > 0 || used.usd > 0)) {
             const { name, forgetAt } = pool.period;
             calls.push(failOpen('budget', () => budgets.getByName(name).settle(lease.id, used, final, forgetAt)));
@@ -173,7 +214,8 @@ export function amountOf(tokens: number, usd: number | undefined): Amount {
   return add(NOTHING, { tokens, usd: usd ?? 0 });
 }
 
-/** Forgets every lease (tests). */
+/** Forgets every lease and remembered refusal (tests). */
 export function forgetLeases(): void {
   pools.clear();
+  refusedUntil.clear();
 }

@@ -9,7 +9,7 @@ import type { CommittedStream, Decoded } from '../upstream/attempt.ts';
 import { type Broken, brokenBy } from './break.ts';
 import { encodeSse } from './encode.ts';
 import { askRescuers, type RescueRecord, rescuersOf } from './rescue.ts';
-import { Seam } from './seam.ts';
+import { Seam, segmentUsages, type Segment as UsageSegment } from './seam.ts';
 import { allFinished, initialState, type StepInput, step } from './step.ts';
 
 // After every choice has finished, how long to wait for a usage report that has not come yet.
@@ -33,6 +33,8 @@ export interface StreamSummary {
   answer?: Json;
   /** Streams continued by a later target after the one before broke, in order. */
   rescues: RescueRecord[];
+  /** Each vendor's part of the answer with its own usage (estimated for a broken part that reported none): for pricing. */
+  segments: UsageSegment[];
 }
 
 /** The upstream stream being relayed: the first one, or a rescuer's after a break. */
@@ -72,7 +74,9 @@ export function relay(
     malformed: committed.malformed,
     ms: 0,
     rescues: [],
+    segments: [],
   };
+  const segments: UsageSegment[] = [{ index, provider: segment.provider, pieces: 0 }];
   let out: WireEvent[] = [];
   // What the caller has (or is about to have) of the answer, for a rescue's prefix.
   let sent = '';
@@ -98,6 +102,11 @@ export function relay(
   };
   /** Passes one upstream event on: as the vendor sent it, or encoded in the caller's protocol. */
   const take = (decoded: Decoded, events: readonly ModelEvent[]): void => {
+    const own = segments.at(-1) as UsageSegment;
+    for (const event of decoded.events) {
+      if (event.type === 'usage') own.usage = event.usage;
+      else if (event.type === 'text' && event.choice === 0) own.pieces++;
+    }
     for (const event of events) {
       if (event.type === 'usage') summary.usage = event.usage;
       else if (event.type === 'start' && event.model !== undefined) summary.model = event.model;
@@ -143,6 +152,7 @@ export function relay(
       if (answer !== undefined) summary.answer = answer;
     }
     summary.ms = Date.now() - committed.startedAt;
+    summary.segments = segmentUsages(segments);
     resolveDone(summary);
     // After the vendor's end marker the body is about to end: reading its end lets the runtime
     // reuse the connection. Any other end (no end marker, error, timeout) cancels it at once.
@@ -164,6 +174,7 @@ export function relay(
       return false;
     }
     summary.rescues.push({ from: segment.provider, error: broken.code, to: next.provider, model: next.model });
+    segments.push({ index: next.index, provider: next.provider, pieces: 0 });
     summary.provider = next.provider;
     summary.malformed += next.committed.malformed;
     // A rescued answer is whole but stitched from two vendors: served, never cached.
@@ -243,6 +254,7 @@ export function relay(
         clock.abort();
         summary.outcome = 'aborted';
         summary.ms = Date.now() - committed.startedAt;
+        summary.segments = segmentUsages(segments);
         resolveDone(summary);
       },
     },

@@ -59,3 +59,26 @@ export class Seam {
     }
   }
 }
+
+/** One vendor's part of a stream: the first, or a rescuer's; its own usage report and the text pieces it sent. */
+export interface Segment {
+  index: number;
+  provider: string;
+  usage?: Usage;
+  pieces: number;
+}
+
+/**
+ * The segments with a usage each where it can be known: a broken segment that never reported usage
+ * is estimated from the next one's (see `estimatedBrokenUsage`). So a rescued answer is priced per
+ * target that produced its tokens.
+ */
+export function segmentUsages(segments: readonly Segment[]): Segment[] {
+  const out = segments.map((s) => ({ ...s }));
+  for (let i = out.length - 2; i >= 0; i--) {
+    const segment = out[i] as Segment;
+    const next = out[i + 1]?.usage;
+    if (segment.usage === undefined && next !== undefined) segment.usage = estimatedBrokenUsage(next, segment.pieces);
+  }
+  return out;
+}

@@ -190,20 +190,23 @@ describe('daily budgets', () => {
   it('refuses a key whose daily tokens are spent with a 429 the SDK does not retry', async () => {
     const before = await callsToGuard();
     // maxRetries 2: the SDK would retry a plain 429, but the budget's says x-should-retry: false.
-    const budget = openai(GUARD_KEYS.budget, {}, 2);
+    // A client (and so a caller address) per request: the per-IP limit must not be what refuses one.
+    const budget = () => openai(GUARD_KEYS.budget, {}, 2);
     let answered = 0;
     let refusal: RateLimitError | undefined;
     for (let i = 0; i < 10 && refusal === undefined; i++) {
-      const outcome = await budget.chat.completions.create(ask(`budget ${i}`)).catch((err: unknown) => err);
+      const outcome = await budget()
+        .chat.completions.create(ask(`budget ${i}`))
+        .catch((err: unknown) => err);
       if (outcome instanceof RateLimitError) refusal = outcome;
       else answered += 1;
-      // Usage is recorded after the answer, in the background.
+      // Each request reserves its worst case; its real use is settled after the answer, in the background.
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     if (refusal === undefined) throw new Error('the budget never ran out');
     expect(answered).toBeGreaterThan(0);
     expect(refusal.code).toBe('daily_budget_exceeded');
-    expect(refusal.message).toContain('daily budget of 20 tokens');
+    expect(refusal.message).toContain('daily budget of 80 tokens');
     expect(refusal.headers?.get('x-should-retry')).toBe('false');
     const retryAfter = Number(refusal.headers?.get('retry-after'));
     const midnight = Math.ceil((Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000 - Date.now()) / 1000);
@@ -213,11 +216,11 @@ describe('daily budgets', () => {
   });
 
   it('records streamed answers too, and logs usage and cost on every answered line', async () => {
-    const streaming = openai(GUARD_KEYS.stream);
+    const streaming = () => openai(GUARD_KEYS.stream);
     let refused = false;
     for (let i = 0; i < 10 && !refused; i++) {
-      const outcome = await streaming.chat.completions
-        .create({ ...ask(`stream ${i}`), stream: true }, { headers: { 'x-request-id': `e2e-guard-stream-${i}` } })
+      const outcome = await streaming()
+        .chat.completions.create({ ...ask(`stream ${i}`), stream: true }, { headers: { 'x-request-id': `e2e-guard-stream-${i}` } })
         .then(collect)
         .catch((err: unknown) => err);
       if (outcome instanceof RateLimitError) refused = true;

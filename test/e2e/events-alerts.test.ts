@@ -181,16 +181,16 @@ describe('events and alerts through wrangler dev', () => {
     expect(third.attempts).toMatchObject([{ provider: 'ev-dead', error: 'breaker_open' }, { provider: 'ev-fallback' }]);
   });
 
-  it('writes and posts a spent daily budget once, not for each refusal after it', async () => {
+  it('writes and posts an exhausted daily budget once, not for each refusal after it', async () => {
     const client = sdk(dev.url, CAPPED);
-    await client.chat.completions.create({ model: 'ev-budget', messages: [{ role: 'user', content: 'spend it' }] });
-    await eventually(() => eventLines('budget_exhausted')[0]);
-    for (let i = 0; i < 2; i++) {
+    // The day's 5 tokens cannot hold any request's worst case: every request is refused before any vendor call.
+    for (let i = 0; i < 3; i++) {
       const refused = await client.chat.completions
-        .create({ model: 'ev-budget', messages: [{ role: 'user', content: 'again' }] })
+        .create({ model: 'ev-budget', messages: [{ role: 'user', content: 'spend it' }] })
         .catch((err: unknown) => err);
       expect((refused as { status?: number }).status).toBe(429);
     }
+    await eventually(() => eventLines('budget_exhausted')[0]);
     const post = await eventually(() => postsOf('budget_exhausted')[0]);
     expect(post.body).toMatchObject({ subject: 'budget:ev-capped', fields: { client: 'ev-capped', over: 'tokens', limit: 5 } });
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -11,9 +11,9 @@ export const JWT_SECRET = 'e2e-guard-jwt-secret-5b0c7e19a4d2f8c3';
 export const GUARD_KEYS = {
   /** Allowed from APP_ORIGIN only, 2 requests a minute. */
   web: 'client-web-7d1e0a55',
-  /** 20 tokens a day. */
+  /** 80 tokens a day, requests of at most 16 output tokens. */
   budget: 'client-budget-0c4f9e21',
-  /** 20 tokens a day, streamed. */
+  /** 80 tokens a day, requests of at most 16 output tokens, streamed. */
   stream: 'client-stream-a93b6d04',
   /** No limits of its own. */
   srv: 'client-srv-5e2a8c61',
@@ -40,8 +40,8 @@ export function buildGuardProxyConfig(mockUrl: string): Record<string, unknown> 
       mode: 'keys+jwt',
       keys: [
         { name: 'web', sha256: sha256(GUARD_KEYS.web), origins: [APP_ORIGIN], rpm: 2 },
-        { name: 'budget', sha256: sha256(GUARD_KEYS.budget), dailyTokens: 20 },
-        { name: 'stream', sha256: sha256(GUARD_KEYS.stream), dailyTokens: 20 },
+        { name: 'budget', sha256: sha256(GUARD_KEYS.budget), dailyTokens: 80, maxTokens: 16 },
+        { name: 'stream', sha256: sha256(GUARD_KEYS.stream), dailyTokens: 80, maxTokens: 16 },
         { name: 'srv', sha256: sha256(GUARD_KEYS.srv) },
       ],
     },

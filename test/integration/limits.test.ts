@@ -1,8 +1,7 @@
-// Per-IP and per-client rate limits and daily budgets, on the real bindings (Rate Limiting, Durable Objects) in workerd.
+// Per-IP and per-client rate limits on the real bindings (Rate Limiting, Durable Objects) in workerd; budgets are in budgets.test.ts.
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../../src/sha256.ts';
-import { utcDay } from '../../src/spend/budget.ts';
 import { configFor, hello, KEYS, proxyWith } from './harness.ts';
 
 afterEach(() => {
@@ -150,116 +149,13 @@ describe('per-client rpm (ClientRateObject)', () => {
   });
 });
 
-describe('daily budgets (BudgetObject per client per UTC day)', () => {
-  const total = (client: string) => env.BUDGET.getByName(`${client}@${utcDay(Date.now())}`).total();
-
-  it('records usage after each answer and refuses with a 429 once dailyTokens is spent', async () => {
-    const name = fresh('tokens');
-    const { config, headers } = await keyed({ name, dailyTokens: 10 });
-    const proxy = proxyWith(config, BINDINGS);
-    const first = await proxy.chat(hello(), { headers });
-    expect(first.status).toBe(200);
-    const usage = ((await first.json()) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
-    await proxy.settle();
-    const used = usage.prompt_tokens + usage.completion_tokens;
-    expect(used).toBeLessThan(10);
-    expect((await total(name)).tokens).toBe(used);
-    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
-    await proxy.settle();
-    expect((await total(name)).tokens).toBe(2 * used);
-    const refused = await proxy.chat(hello(), { headers });
-    expect(refused.status).toBe(429);
-    const secondsToMidnight = Math.ceil((Date.UTC(...nextDay()) - Date.now()) / 1000);
-    expect(Math.abs(Number(refused.headers.get('retry-after')) - secondsToMidnight)).toBeLessThanOrEqual(2);
-    expect(refused.headers.get('x-should-retry')).toBe('false');
-    const error = await errorOf(refused);
-    expect(error.code).toBe('daily_budget_exceeded');
-    expect(error.message).toContain('daily budget of 10 tokens');
-    expect(error.message).toContain('resets at 00:00 UTC');
-    expect(proxy.mock.calls()).toHaveLength(2);
-    // Listing models costs nothing, so a spent budget does not stop it.
-    expect((await proxy.request('/v1/models', { headers })).status).toBe(200);
-  });
-
-  it('refuses a spent day again without asking its object, and follows a raised budget at once', async () => {
-    const name = fresh('spent');
-    const { config, headers } = await keyed({ name, dailyTokens: 1 });
-    let totals = 0;
-    const counting = {
-      getByName: (id: string) => ({
-        total: () => {
-          totals += 1;
-          return env.BUDGET.getByName(id).total();
-        },
-        add: (amount: { tokens: number; usd: number }, forgetAt: number) => env.BUDGET.getByName(id).add(amount, forgetAt),
-      }),
-    };
-    const proxy = proxyWith(config, { ...BINDINGS, BUDGET: counting });
-    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
-    await proxy.settle();
-    for (let i = 0; i < 3; i++) expect((await proxy.chat(hello(), { headers })).status).toBe(429);
-    expect(totals).toBe(1);
-    const raised = await keyed({ name, dailyTokens: 1_000_000 });
-    expect((await proxyWith(raised.config, { ...BINDINGS, BUDGET: counting }).chat(hello(), { headers })).status).toBe(200);
-  });
-
-  it('counts dollars from the target pricing against dailyUsd', async () => {
-    const name = fresh('usd');
-    const { config, headers } = await keyed({ name, dailyUsd: 1 });
-    const proxy = proxyWith(config, BINDINGS);
-    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
-    await proxy.settle();
-    // 3 prompt + 5 completion tokens at $100,000 / $200,000 per million: $1.30.
-    expect((await total(name)).usd).toBeGreaterThanOrEqual(1);
-    const refused = await proxy.chat(hello(), { headers });
-    expect(refused.status).toBe(429);
-    expect((await errorOf(refused)).message).toContain('daily budget of $1.00');
-  });
-
-  it('records a streamed answer when its stream ends', async () => {
-    const name = fresh('stream');
-    const { config, headers } = await keyed({ name, dailyTokens: 1000 });
-    const proxy = proxyWith(config, BINDINGS);
-    const res = await proxy.chat(hello({ stream: true }), { headers });
-    expect(res.status).toBe(200);
-    await res.text();
-    await proxy.settle();
-    expect((await total(name)).tokens).toBeGreaterThan(0);
-  });
-
-  it('charges nothing for cache hits and degraded replies', async () => {
-    const name = fresh('free');
-    const { config, headers } = await keyed({ name, dailyTokens: 1000 });
-    const proxy = proxyWith(config, { ...BINDINGS, CACHE: env.CACHE });
-    const body = hello({ messages: [{ role: 'user', content: `budget cache ${name}` }] });
-    await (await proxy.chat(body, { headers })).text();
-    await proxy.settle();
-    const once = await total(name);
-    const hit = await proxy.chat(body, { headers });
-    expect(hit.headers.get('x-proxy-cache')).toBe('HIT');
-    await hit.text();
-    await proxy.settle();
-    expect(await total(name)).toEqual(once);
-
-    const down = await keyed({ name: fresh('down'), dailyTokens: 1000 }, {}, {});
-    const broken = configFor([{ scenario: 'status=503' }], { auth: down.config.auth, retry: { maxRetries: 0 } });
-    const degradedProxy = proxyWith(broken, BINDINGS);
-    const degraded = await degradedProxy.chat(hello(), { headers: down.headers });
-    expect(degraded.headers.get('x-proxy-source')).toBe('degraded');
-    await degraded.text();
-    await degradedProxy.settle();
-    const name2 = ((down.config.auth as { keys: { name: string }[] }).keys[0] as { name: string }).name;
-    expect(await total(name2)).toEqual({ tokens: 0, usd: 0 });
-  });
-});
-
 describe('limiters fail open', () => {
   const broken = {
     limit: () => Promise.reject(new Error('rate limiter down')),
     getByName: () => ({
       take: () => Promise.reject(new Error('object down')),
-      total: () => new Promise(() => {}),
-      add: () => Promise.reject(new Error('object down')),
+      reserve: () => new Promise(() => {}),
+      settle: () => Promise.reject(new Error('object down')),
     }),
   };
 
@@ -272,7 +168,7 @@ describe('limiters fail open', () => {
       expect((await proxy.chat(hello(), { headers: { ...headers, 'cf-connecting-ip': '198.51.100.11' } })).status).toBe(200);
     }
     await proxy.settle();
-    // Each request waits at most the 500 ms limiter timeout (the hanging budget object).
+    // Each request waits at most the 500 ms limiter timeout (the hanging budget object's reservation).
     expect(Date.now() - started).toBeLessThan(3 * 500 + 1000);
     const logged = warnings.map((w) => JSON.parse(w) as { msg: string; limiter: string });
     expect(
@@ -293,9 +189,3 @@ describe('limiters fail open', () => {
     expect(warnings.join('\n')).toContain('binding missing');
   });
 });
-
-/** [year, month, day] of tomorrow in UTC, for Date.UTC. */
-function nextDay(): [number, number, number] {
-  const d = new Date(Date.now() + 86_400_000);
-  return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
-}

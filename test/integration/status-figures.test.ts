@@ -1,8 +1,9 @@
 // /status.json and /status after real traffic in workerd: keys missing or rejected, success rate, latency and TTFT percentiles, rescues, spend.
 import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProviderStatus, StatusReport } from '../../src/routes/breaker-status.ts';
 import { sha256Hex } from '../../src/sha256.ts';
+import { setLeaseTiming } from '../../src/spend/reservations.ts';
 import { captureLines } from './event-lines.ts';
 import { configFor, hello, KEYS, proxyWith, sseData } from './harness.ts';
 
@@ -145,6 +146,10 @@ describe('recent traffic on the status page', () => {
 });
 
 describe("the day's spend per client", () => {
+  // Leases close and report their use at once, so the spend shows after settle().
+  beforeAll(() => setLeaseTiming({ openMs: 20, reportMs: 5 }));
+  afterAll(() => setLeaseTiming());
+
   async function budgeted(statusPublic: boolean) {
     const name = unique('web');
     const secret = `sk-client-${name}`;
@@ -164,7 +169,13 @@ describe("the day's spend per client", () => {
     const spend = (await report(proxy)).spend;
     expect(spend?.day).toBe(new Date().toISOString().slice(0, 10));
     expect(spend?.clients).toEqual([
-      { client: name, tokens: expect.any(Number), usd: expect.any(Number), budget: { tokens: 100_000, usd: 5 } },
+      {
+        client: name,
+        tokens: expect.any(Number),
+        usd: expect.any(Number),
+        reserved: { tokens: 0, usd: 0 },
+        budget: { tokens: 100_000, usd: 5 },
+      },
     ]);
     expect(spend?.clients[0]?.tokens).toBeGreaterThan(0);
     const html = await (await proxy.request('/status', { headers: admin })).text();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addSpent, budgetMessage, budgetVerdict, nextUtcMidnight, secondsToUtcMidnight, spendOf, utcDay } from '../../src/spend/budget.ts';
+import type { Client } from '../../src/auth/client.ts';
+import { budgetMessage, nextUtcMidnight, secondsToUtcMidnight, utcDay } from '../../src/spend/budget.ts';
+import { add } from '../../src/spend/ledger.ts';
+import { minuteName, periodsOf, refusalError } from '../../src/spend/periods.ts';
 
 const t = (iso: string): number => Date.parse(iso);
 
@@ -25,38 +28,14 @@ describe('the UTC day of a budget', () => {
   });
 });
 
-describe('budgetVerdict', () => {
-  const noon = t('2026-11-23T12:00:00Z');
-  it.each([
-    ['no budget set', { tokens: 5000, usd: 3 }, {}, true],
-    ['tokens under', { tokens: 999, usd: 0 }, { tokens: 1000 }, true],
-    ['tokens reached', { tokens: 1000, usd: 0 }, { tokens: 1000 }, false],
-    ['tokens over', { tokens: 1500, usd: 0 }, { tokens: 1000 }, false],
-    ['dollars under', { tokens: 10, usd: 0.99 }, { usd: 1 }, true],
-    ['dollars reached', { tokens: 10, usd: 1 }, { usd: 1 }, false],
-    ['both set, only dollars spent', { tokens: 10, usd: 2 }, { tokens: 1000, usd: 1 }, false],
-    ['both set, neither spent', { tokens: 10, usd: 0.5 }, { tokens: 1000, usd: 1 }, true],
-  ])('%s', (_name, spent, budget, ok) => {
-    expect(budgetVerdict(spent, budget, noon).ok).toBe(ok);
-  });
-
-  it('says which budget is spent and waits until UTC midnight', () => {
-    expect(budgetVerdict({ tokens: 10, usd: 2 }, { tokens: 1000, usd: 1 }, noon)).toEqual({
-      ok: false,
-      over: 'usd',
-      limit: 1,
-      used: 2,
-      retryAfterSeconds: 43_200,
-    });
-  });
-
+describe('the refusal of a daily budget', () => {
   it.each([
     [
-      { ok: false, over: 'tokens', limit: 1000, used: 1012, retryAfterSeconds: 5 * 3600 + 11 * 60 + 30 } as const,
+      { over: 'tokens', limit: 1000, used: 1012, retryAfterSeconds: 5 * 3600 + 11 * 60 + 30 } as const,
       '1000 tokens (1012 tokens used today)',
       '5 h 12 min',
     ],
-    [{ ok: false, over: 'usd', limit: 2, used: 2.0049, retryAfterSeconds: 60 } as const, '$2.00 ($2.00 used today)', '0 h 1 min'],
+    [{ over: 'usd', limit: 2, used: 2.0049, retryAfterSeconds: 60 } as const, '$2.00 ($2.00 used today)', '0 h 1 min'],
   ])('explains the refusal in words', (verdict, amounts, wait) => {
     const message = budgetMessage(verdict);
     expect(message).toContain(amounts);
@@ -64,18 +43,69 @@ describe('budgetVerdict', () => {
   });
 });
 
-describe('what an answer costs against a budget', () => {
-  it.each([
-    ['usage and cost', { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }, 0.002, { tokens: 15, usd: 0.002 }],
-    ['no pricing on the target', { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }, undefined, { tokens: 15, usd: 0 }],
-    ['no usage reported', undefined, undefined, { tokens: 0, usd: 0 }],
-  ])('%s', (_name, usage, cost, spent) => {
-    expect(spendOf(usage, cost)).toEqual(spent);
+describe("a client's budget periods", () => {
+  const client = (extra: Partial<Client>): Client => ({
+    name: 'web',
+    via: 'key',
+    key: undefined,
+    models: undefined,
+    origins: undefined,
+    requireOrigin: false,
+    rpm: undefined,
+    maxTokens: undefined,
+    budget: undefined,
+    tpm: undefined,
+    ...extra,
+  });
+  const now = t('2026-11-23T12:34:56.789Z');
+
+  it('has none without a budget or tpm, a day with a daily budget, a UTC minute with tpm', () => {
+    expect(periodsOf(client({}), now)).toEqual([]);
+    expect(periodsOf(client({ budget: { tokens: 1000 }, tpm: 500 }), now)).toEqual([
+      {
+        kind: 'day',
+        name: 'web@2026-11-23',
+        limits: { tokens: 1000 },
+        endsAt: t('2026-11-24T00:00:00Z'),
+        forgetAt: t('2026-11-25T00:00:00Z'),
+      },
+      {
+        kind: 'minute',
+        name: 'web@tpm@2026-11-23T12:34',
+        limits: { tokens: 500 },
+        endsAt: t('2026-11-23T12:35:00Z'),
+        forgetAt: t('2026-11-23T12:37:00Z'),
+      },
+    ]);
+    expect(minuteName('jwt:u1', t('2026-11-23T12:34:00.000Z'))).toBe('jwt:u1@tpm@2026-11-23T12:34');
   });
 
-  it('adds up small dollar amounts without drift', () => {
+  it.each([
+    ['2026-11-23T12:34:00.000Z', 60],
+    ['2026-11-23T12:34:59.999Z', 1],
+    ['2026-11-23T12:34:30.500Z', 30],
+  ])('tells a request over tpm at %s to retry within the minute (%i s)', (at, seconds) => {
+    const [period] = periodsOf(client({ tpm: 500 }), t(at));
+    if (period === undefined) throw new Error('no period');
+    const error = refusalError({ period, over: 'tokens', limit: 500, used: 480, spent: 400 }, t(at));
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('tokens_per_minute_exceeded');
+    expect(error.headers['retry-after']).toBe(String(seconds));
+  });
+
+  it('tells a request over its daily budget to retry at UTC midnight, and not before', () => {
+    const [period] = periodsOf(client({ budget: { usd: 1 } }), now);
+    if (period === undefined) throw new Error('no period');
+    const error = refusalError({ period, over: 'usd', limit: 1, used: 1.2, spent: 1.2 }, now);
+    expect(error.code).toBe('daily_budget_exceeded');
+    expect(error.headers).toEqual({ 'retry-after': String(secondsToUtcMidnight(now)), 'x-should-retry': 'false' });
+  });
+});
+
+describe('amounts', () => {
+  it('add up small dollar amounts without drift', () => {
     let total = { tokens: 0, usd: 0 };
-    for (let i = 0; i < 1000; i++) total = addSpent(total, { tokens: 3, usd: 0.00000011 });
+    for (let i = 0; i < 1000; i++) total = add(total, { tokens: 3, usd: 0.00000011 });
     expect(total).toEqual({ tokens: 3000, usd: 0.00011 });
   });
 });

@@ -183,7 +183,11 @@ describe('an OpenAI caller and an OpenAI-compatible target', () => {
     const body = { model: 'chat', messages: [{ role: 'user', content: 'x' }] };
     expect(sent(parseChat(body), 'plain', { maxTokens: 50 }).call.body.max_tokens).toBe(50);
     expect(sent(parseChat(body), 'oai', { maxTokens: 50 }).call.body).toMatchObject({ max_completion_tokens: 50 });
-    expect(sent(parseChat({ ...body, max_tokens: 9 }), 'oai', { maxTokens: 50 }).call.body).toEqual({ ...body, model: 'vendor-model', max_tokens: 9 });
+    expect(sent(parseChat({ ...body, max_tokens: 9 }), 'oai', { maxTokens: 50 }).call.body).toEqual({
+      ...body,
+      model: 'vendor-model',
+      max_tokens: 9,
+    });
     expect(sent(parseChat({ ...body, max_completion_tokens: 9 }), 'oai', { maxTokens: 50 }).call.body).not.toHaveProperty('max_tokens');
   });
 

@@ -86,6 +86,7 @@ function parse(value: unknown, http: HttpFacts): CallerRequest {
     stream: parsed.stream === true,
     messageCount: parsed.messages.length,
     maxTokens: parsed.max_tokens,
+    generates: true,
     choices: 1,
     wantsUsage: true,
     forward,

@@ -56,6 +56,7 @@ function parse(value: unknown, _http: HttpFacts): CallerRequest {
     stream: parsed.stream === true,
     messageCount: parsed.messages.length,
     maxTokens: parsed.max_completion_tokens ?? parsed.max_tokens ?? undefined,
+    generates: true,
     choices: parsed.n ?? 1,
     wantsUsage,
     forward: NO_FORWARD,

@@ -34,6 +34,7 @@ function parse(value: unknown, _http: HttpFacts): CallerRequest {
     stream: false,
     messageCount: 0,
     maxTokens: undefined,
+    generates: false,
     choices: 1,
     wantsUsage: false,
     forward: { headers: {}, query: '' },

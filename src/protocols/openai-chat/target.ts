@@ -22,7 +22,8 @@ function passthrough(request: CallerRequest, target: ResolvedTarget, key: string
   if (chat) {
     if (!target.provider.streamOptions) delete body.stream_options;
     else if (request.stream) body.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true };
-    if (limit !== undefined && body.max_tokens == null && body.max_completion_tokens == null) body[target.provider.outputLimitField] = limit;
+    if (limit !== undefined && body.max_tokens == null && body.max_completion_tokens == null)
+      body[target.provider.outputLimitField] = limit;
   }
   const path = chat ? '/chat/completions' : '/embeddings';
   return { url: `${target.provider.baseUrl}${path}`, headers: headers(key, target), body, mode: 'passthrough' };
