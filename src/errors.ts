@@ -10,9 +10,11 @@ export interface AttemptSummary {
   retryable: boolean;
   /** Short machine-readable cause: `timeout:first_token`, `network`, `missing_key`, `http:503` ... */
   error?: string;
+  /** The key of a provider's pool the attempt used, by position: `#2 of 3` (never its value). */
+  key?: string;
 }
 
-const SKIPS = new Set(['missing_key', 'unsupported_request', 'breaker_open']);
+const SKIPS = new Set(['missing_key', 'keys_set_aside', 'unsupported_request', 'breaker_open']);
 
 /** Upstream calls actually made: targets skipped (missing key, open breaker, a request they cannot serve) are not calls. */
 export function countCalls(attempts: readonly AttemptSummary[]): number {

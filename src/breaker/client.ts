@@ -4,6 +4,7 @@ import { writeWarning } from '../observability/log.ts';
 import { withTimeout } from '../timeout.ts';
 import type { BreakerObject, BreakerReply } from './object.ts';
 import { type BreakerEvent, type BreakerOptions, type BreakerState, initialState, next, phaseAt, RECENT_SAMPLES } from './policy.ts';
+import { quantile } from './stats.ts';
 
 /** How long the local copy is trusted before it is refreshed in the background. */
 const FRESH_MS = 1000;
@@ -47,6 +48,11 @@ export interface BreakerGate {
   admit(provider: string, sink: Sink): Promise<boolean>;
   /** Whether this isolate's copy says the breaker is open (no wait): retries stop then. */
   isOpen(provider: string): boolean;
+  /**
+   * Recent median latency and time to first token (ms) from this isolate's copy, for the latency
+   * balancer; no wait, undefined before this isolate learnt the provider's state.
+   */
+  latency(provider: string): { latencyMs: number | undefined; ttftMs: number | undefined } | undefined;
   /** Reports an outcome without delaying the response. */
   report(provider: string, event: BreakerEvent, sink: Sink): void;
 }
@@ -124,6 +130,10 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
       const entry = local.get(provider);
       return entry !== undefined && phaseAt(entry.state, Date.now()) === 'open';
     },
+    latency(provider) {
+      const entry = local.get(provider);
+      return entry === undefined ? undefined : medians(entry.state);
+    },
     report(provider, event, sink) {
       const now = Date.now();
       const events = sinkOf(sink);
@@ -176,6 +186,18 @@ function hold(entry: Local, event: Extract<BreakerEvent, { type: 'success' }>): 
   entry.samples = [...entry.samples, ...(event.samples ?? [event.ms])].slice(-RECENT_SAMPLES);
   entry.ttfts = [...entry.ttfts, ...(event.ttfts ?? [])].slice(-RECENT_SAMPLES);
   entry.rescuer += event.rescuer ?? 0;
+}
+
+// Medians per stored state object: a state is replaced, never changed, so each is computed once.
+const medianCache = new WeakMap<BreakerState, { latencyMs: number | undefined; ttftMs: number | undefined }>();
+
+function medians(state: BreakerState): { latencyMs: number | undefined; ttftMs: number | undefined } {
+  let figures = medianCache.get(state);
+  if (figures === undefined) {
+    figures = { latencyMs: quantile(state.latencies, 0.5) ?? undefined, ttftMs: quantile(state.ttfts, 0.5) ?? undefined };
+    medianCache.set(state, figures);
+  }
+  return figures;
 }
 
 function fresh(): Local {

@@ -39,6 +39,8 @@ export interface BreakerState {
   rescues: { rescued: number; rescuer: number; lastAt: number | null };
   /** The last key rejection; cleared by a success. */
   keyRejected: KeyRejection | null;
+  /** Keys of a pool the vendor refused or rate-limited and that were set aside, the latest per position, for an hour. */
+  keysSetAside: KeyRejection[];
   lastError: { kind: string; at: number } | null;
   updatedAt: number;
 }
@@ -68,6 +70,8 @@ export type BreakerEvent =
     } & OutcomeFacts)
   /** An outcome that says nothing about the provider's health (a client error): frees a probe. */
   | { type: 'neutral' }
+  /** One key of a pool was refused or rate-limited and set aside; the request went on with another key: not a failure. */
+  | { type: 'key'; key: Omit<KeyRejection, 'at'> }
   | { type: 'probe' }
   | { type: 'force'; action: 'open' | 'close' | 'reset' };
 
@@ -90,10 +94,14 @@ export function initialState(now = 0): BreakerState {
     recent: [],
     rescues: { rescued: 0, rescuer: 0, lastAt: null },
     keyRejected: null,
+    keysSetAside: [],
     lastError: null,
     updatedAt: now,
   };
 }
+
+/** How long a set-aside key stays on the status page. */
+const KEY_ASIDE_SHOWN_MS = 3_600_000;
 
 /** A stored state of any earlier version, completed with the fields it lacks. */
 export function upgradeState(stored: Partial<BreakerState> | undefined, now: number): BreakerState {
@@ -118,6 +126,10 @@ export function next(current: BreakerState, event: BreakerEvent, now: number, op
     }
     case 'neutral':
       return { state: { ...s, probes: s.probes.slice(1) }, granted: false };
+    case 'key': {
+      const others = s.keysSetAside.filter((k) => k.position !== event.key.position && now - k.at < KEY_ASIDE_SHOWN_MS);
+      return { state: { ...s, probes: s.probes.slice(1), keysSetAside: [...others, { ...event.key, at: now }] }, granted: false };
+    }
     case 'success': {
       const seen = { ...s, ...figures(s, event, 0, event.count ?? 1, now), keyRejected: null };
       if (s.state === 'half_open') {

@@ -12,7 +12,8 @@ export interface ResolvedProvider {
   protocol: Protocol;
   /** Base URL without a trailing slash. */
   baseUrl: string;
-  apiKeyEnv: string | undefined;
+  /** Env var names of the provider's key pool, in pool order; empty when it needs no key. */
+  keyEnvs: readonly string[];
   headers: Record<string, string>;
   prefill: boolean;
   /** Send `stream_options.include_usage` on streams (Mistral refuses the field). */
@@ -30,6 +31,10 @@ export interface ResolvedTarget {
   pricing: Pricing | undefined;
   prefill: boolean;
   maxTokens: number | undefined;
+  /** Share of first attempts under `balance: "weighted"`. */
+  weight: number;
+  /** `<provider id>/<model>`: what a sticky conversation is pinned to. */
+  identity: string;
   retry: RetryOptions;
 }
 
@@ -44,6 +49,15 @@ export interface RuntimeConfig {
   keyEnvs: string[];
   /** Client keys by the SHA-256 hex of the key (`auth.keys`). */
   clientKeys: Map<string, ClientKey>;
+  /** How each model alias picks its first target: its balance policy, and its sticky pins' time (ms) when sticky. */
+  routing: Map<string, AliasRouting>;
+}
+
+/** How an alias picks the target a request tries first. */
+export interface AliasRouting {
+  balance: 'ordered' | 'weighted' | 'latency';
+  /** Pins of sticky conversations last this long (ms); undefined when the alias is not sticky. */
+  stickyTtlMs: number | undefined;
 }
 
 export type ConfigResult = { ok: true; config: RuntimeConfig } | { ok: false; issues: string[] };
@@ -89,7 +103,7 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
       id,
       protocol,
       baseUrl,
-      apiKeyEnv: p.apiKeyEnv ?? (preset !== undefined && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined),
+      keyEnvs: keyEnvsOf(p.apiKeyEnv ?? (preset !== undefined && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined)),
       headers: p.headers ?? {},
       // Some protocols (Anthropic Messages) continue a trailing assistant turn, whoever hosts them.
       prefill: preset !== undefined ? preset.prefill : TARGETS[protocol].prefillByDefault,
@@ -110,14 +124,22 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
           pricing: t.pricing,
           prefill: t.prefill ?? provider.prefill,
           maxTokens: t.maxTokens,
+          weight: t.weight,
+          identity: `${provider.id}/${t.model}`,
           retry: { ...raw.retry, ...t.retry },
         };
       }),
     );
   }
-  const keyEnvs = [...new Set([...providers.values()].flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : [])))];
+  const keyEnvs = [...new Set([...providers.values()].flatMap((p) => p.keyEnvs))];
   const clientKeys = new Map(raw.auth.keys.map((key) => [key.sha256, key]));
-  return { raw, providers, models, version: fnv1a(JSON.stringify(raw)), keyEnvs, clientKeys };
+  const routing = new Map(
+    Object.entries(raw.models).map(([alias, model]): [string, AliasRouting] => [
+      alias,
+      { balance: model.balance, stickyTtlMs: model.sticky === undefined ? undefined : model.sticky.ttlSeconds * 1000 },
+    ]),
+  );
+  return { raw, providers, models, version: fnv1a(JSON.stringify(raw)), keyEnvs, clientKeys, routing };
 }
 
 /** 32-bit FNV-1a as 8 hex digits: a cheap, stable config fingerprint (not a security hash). */
@@ -167,11 +189,19 @@ export function webhookEnvOf(value: unknown): string {
   return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : DEFAULT_WEBHOOK_ENV;
 }
 
-/** The key for a provider from the Worker's env, or undefined when it needs none or it is missing. */
-export function providerKey(env: object, provider: ResolvedProvider): string | undefined {
-  if (provider.apiKeyEnv === undefined) return undefined;
-  const value = (env as Record<string, unknown>)[provider.apiKeyEnv];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+/** A provider's key pool from `apiKeyEnv`: one name, a list, or none. */
+function keyEnvsOf(apiKeyEnv: string | readonly string[] | undefined): readonly string[] {
+  if (apiKeyEnv === undefined) return [];
+  return typeof apiKeyEnv === 'string' ? [apiKeyEnv] : [...new Set(apiKeyEnv)];
+}
+
+/** The values of a provider's key pool in the Worker's env, in pool order (undefined where a secret is missing or empty). */
+export function keyValues(env: object, provider: ResolvedProvider): (string | undefined)[] {
+  const bag = env as Record<string, unknown>;
+  return provider.keyEnvs.map((name) => {
+    const value = bag[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  });
 }
 
 /** Env var names of provider keys that the config needs but the env does not hold. */

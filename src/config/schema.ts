@@ -35,12 +35,13 @@ const providerSchema = z
           'http://127.0.0.1:11434/v1',
         ),
       ),
-    apiKeyEnv: envName
+    apiKeyEnv: z
+      .union([envName, z.array(envName).min(1).max(64)])
       .optional()
       .meta(
         doc(
-          "Name of the secret (env var) holding the vendor key; the preset's name when absent. No key is sent when neither names one.",
-          'DEEPSEEK_API_KEY',
+          "Name of the secret (env var) holding the vendor key, or a list of names: a key pool, used in turn, where a key the vendor rejects or rate-limits is set aside for a while and the next one tried. The preset's name when absent. No key is sent when neither names one.",
+          ['OPENAI_KEY_1', 'OPENAI_KEY_2'],
         ),
       ),
     headers: z
@@ -73,7 +74,17 @@ const targetSchema = z.strictObject({
     .int()
     .positive()
     .optional()
-    .meta(doc('`max_tokens` sent when the caller gives none (Anthropic targets need one; 4096 when absent).', 4096)),
+    .meta(
+      doc(
+        "The output limit sent when the caller gives none, within the client's cap (`limits.maxTokens`, the key's `maxTokens`); the cap when absent.",
+        4096,
+      ),
+    ),
+  weight: z
+    .number()
+    .positive()
+    .default(1)
+    .meta(doc('With `balance: "weighted"`, this target\'s share of the first attempts, relative to the other targets\' weights.', 3)),
   retry: retrySchema
     .partial()
     .optional()
@@ -88,6 +99,32 @@ const modelSchema = z.strictObject({
     .array(targetSchema)
     .min(1)
     .meta(doc('The fallback chain, tried in order: the first target whose key is set and whose breaker admits traffic answers.')),
+  balance: z
+    .enum(['ordered', 'weighted', 'latency'])
+    .default('ordered')
+    .meta(
+      doc(
+        'Which target a request tries first: `ordered`, the first in the list; `weighted`, one drawn by `weight`; `latency`, the one with the lowest recent latency (time to first token for streams), with a 5% share drawn at random so a recovered target is noticed. Only targets whose key is set and whose breaker admits traffic are drawn; after the first attempt, fallback follows the list order.',
+        'weighted',
+      ),
+    ),
+  sticky: z
+    .strictObject({
+      ttlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(86_400)
+        .default(600)
+        .meta(doc('How long a conversation stays pinned to the target that answered it last, renewed by each answer.', 600)),
+    })
+    .optional()
+    .meta(
+      doc(
+        "Keeps one conversation on one target while that target is healthy, so the vendor's prompt cache stays warm. The conversation is `x-session-id`, else `x-claude-code-session-id`, else `prompt_cache_key`, else Anthropic `metadata.user_id`, else a hash of the system prompt and the first user message, within the client's namespace.",
+        { ttlSeconds: 600 },
+      ),
+    ),
 });
 
 /** The whole PROXY_CONFIG document. Unknown keys are errors, so a typo never passes silently. */

@@ -10,16 +10,20 @@ const WARN_EVERY_MS = 10_000;
 const warnedAt = new Map<string, number>();
 
 /**
- * `call()` bounded by LIMITER_TIMEOUT_MS; undefined (go ahead) when it throws, times out, or the
+ * `call()` bounded by `timeoutMs` (LIMITER_TIMEOUT_MS unless said); undefined (go ahead) when it throws, times out, or the
  * binding is missing (`call` is undefined).
  */
-export async function failOpen<T>(limiter: string, call: (() => Promise<T>) | undefined): Promise<T | undefined> {
+export async function failOpen<T>(
+  limiter: string,
+  call: (() => Promise<T>) | undefined,
+  timeoutMs = LIMITER_TIMEOUT_MS,
+): Promise<T | undefined> {
   if (call === undefined) {
     warn(limiter, 'binding missing');
     return undefined;
   }
   try {
-    return await withTimeout(call(), LIMITER_TIMEOUT_MS, limiter);
+    return await withTimeout(call(), timeoutMs, limiter);
   } catch (err) {
     warn(limiter, err instanceof Error ? err.name : typeof err);
     return undefined;

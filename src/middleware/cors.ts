@@ -41,6 +41,7 @@ export const ALLOWED_HEADERS = [
   'x-request-id',
   'cache-control',
   'x-proxy-cache-ttl',
+  'x-session-id',
 ];
 
 /** Response headers a page may read: who answered, and what the SDKs use to decide on a retry. */

@@ -25,6 +25,8 @@ export interface Answer {
   ageSeconds?: number;
   /** Who answered; absent for degraded replies. */
   provider?: string;
+  /** The position of the target that answered in the alias's list (a provider answer of this request's own). */
+  targetIndex?: number;
   model?: string;
   attempts: AttemptSummary[];
   /** Upstream calls made (skipped targets are not calls). */

@@ -36,6 +36,8 @@ export interface RequestContext {
   readonly fetch: typeof fetch;
   /** Fires when the caller goes away. */
   readonly signal: AbortSignal | undefined;
+  /** The caller's session header (`x-session-id`, else `x-claude-code-session-id`), for sticky routing. */
+  readonly sessionHeader: string | undefined;
   readonly cache: CachePlan;
   readonly breakers: BreakerGate | undefined;
   readonly secrets: readonly string[];
@@ -60,6 +62,7 @@ export interface ContextInput {
   env: Env;
   fetch: typeof fetch;
   signal: AbortSignal | undefined;
+  sessionHeader: string | undefined;
   /** The `Cache-Control` and `x-proxy-cache-ttl` request headers. */
   cacheControl: string | undefined;
   cacheTtl: string | undefined;
@@ -83,6 +86,7 @@ export function buildContext(input: ContextInput): RequestContext {
     env,
     fetch: input.fetch,
     signal: input.signal,
+    sessionHeader: input.sessionHeader,
     cache: { kv: env.CACHE, controls: cacheControls(input.cacheControl, input.cacheTtl, config.raw.cache) },
     breakers: isolate.breakers,
     secrets: isolate.secrets,

@@ -1,7 +1,7 @@
 // Token counting: asked of the alias's first available target that speaks Anthropic, else the proxy's estimate. Imports no Hono.
 import type { Client } from '../auth/client.ts';
 import { isolateOf } from '../config/isolate.ts';
-import { providerKey, type RuntimeConfig } from '../config/load.ts';
+import type { RuntimeConfig } from '../config/load.ts';
 import type { AttemptSummary } from '../errors.ts';
 import { alertTarget } from '../observability/alerts.ts';
 import { scrub } from '../observability/scrub.ts';
@@ -9,6 +9,7 @@ import { type CountTokensCall, countTokensCall, estimateInputTokens, readCount }
 import { readErrorInfo } from '../protocols/error-info.ts';
 import { parseJson } from '../protocols/json.ts';
 import { speaks } from '../protocols/registry.ts';
+import { keyFor } from '../routing/keys.ts';
 import { AttemptClock } from '../upstream/clock.ts';
 import { targetsOf } from './admit.ts';
 import { classify, parseRetryAfter, type UpstreamFailure } from './fallback.ts';
@@ -46,8 +47,9 @@ export async function countTokens(input: CountInput): Promise<Count> {
   const attempts: AttemptSummary[] = [];
   for (const target of targets) {
     if (!speaks(target, 'anthropic-messages')) continue;
-    const key = providerKey(input.env, target.provider);
-    if (target.provider.apiKeyEnv !== undefined && key === undefined) continue;
+    const pick = keyFor(input.env, target.provider, Date.now());
+    if (typeof pick === 'string') continue;
+    const key = pick.value;
     if (
       (await breakers?.admit(target.provider.id, {
         waitUntil: input.waitUntil,

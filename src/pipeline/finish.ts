@@ -2,6 +2,7 @@
 import { type CacheEntry, writeEntry } from '../cache/store.ts';
 import { costOf, writeLog } from '../observability/log.ts';
 import { answerLog } from '../observability/request-log.ts';
+import { pinAfterAnswer, type Session } from '../routing/pins.ts';
 import type { Answer, AnswerEnd } from './answer.ts';
 import { type Held, usedBy } from './budget.ts';
 import type { RequestContext } from './context.ts';
@@ -12,6 +13,8 @@ export interface Own {
   key: string | undefined;
   settle: (entry: CacheEntry | undefined) => void;
   held?: Held | undefined;
+  /** The request's sticky conversation, pinned to the target that answered. */
+  session?: Session | undefined;
 }
 
 /**
@@ -26,6 +29,7 @@ export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own:
   const sink = ctx.sink;
   if (own !== undefined) {
     for (const [provider, outcome] of outcomes(answer, end)) ctx.breakers?.report(provider, breakerEvent(outcome), sink);
+    pin(ctx, answer, end, own.session);
     const entry = end.store === undefined ? undefined : toEntry(ctx, answer, end.store);
     own.settle(entry);
     const { kv, controls } = ctx.cache;
@@ -40,6 +44,14 @@ export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own:
     const pieces = end.stream?.segments.reduce((sum, s) => sum + s.pieces, 0) ?? 0;
     held.reservation.finish(usedBy(end.usage?.total_tokens, cost, held, pieces));
   }
+}
+
+/** Pins a sticky conversation to the target whose answer ended well (for a rescued stream, the one that finished it). */
+function pin(ctx: RequestContext, answer: Answer, end: AnswerEnd, session: Session | undefined): void {
+  if (session === undefined || (end.stream !== undefined && end.stream.outcome !== 'complete')) return;
+  const index = end.stream?.segments.at(-1)?.index ?? answer.targetIndex;
+  const target = index === undefined ? undefined : ctx.targets[index];
+  if (target !== undefined) pinAfterAnswer(ctx.env.SESSIONS, session, target.identity, Date.now(), ctx.waitUntil);
 }
 
 /**

@@ -50,6 +50,7 @@ export async function answer(ctx: RequestContext): Promise<Answer> {
   try {
     own.held = await reserveFor(ctx);
     served = await runTargets(ctx);
+    own.session = served.session;
   } catch (err) {
     own.settle(undefined);
     own.held?.reservation.finish(NOTHING);
@@ -84,6 +85,7 @@ function deliver(ctx: RequestContext, served: Served, cache: CacheState, assembl
     source: 'provider' as const,
     cache,
     provider: target?.provider.id,
+    targetIndex: served.index,
     attempts: ctx.attempts,
     attemptCount: countCalls(ctx.attempts),
     upstreamMs: served.ms,

@@ -1,45 +1,54 @@
-// The attempt loop: targets in order, skips, retries with backoff, the next target, the final error.
-import { providerKey, type ResolvedTarget } from '../config/load.ts';
-import { type EventSink, emit, type KeySlot } from '../observability/events.ts';
+// The attempt loop: targets in their route's order, skips, keys in turn, retries with backoff, the next target, the final error.
+import type { ResolvedTarget } from '../config/load.ts';
+import { emit } from '../observability/events.ts';
 import type { TargetCall } from '../protocols/adapter.ts';
 import { UnsupportedRequest } from '../protocols/model.ts';
 import { targetCall } from '../protocols/registry.ts';
+import { type KeyChoice, keyFor, setKeyAside } from '../routing/keys.ts';
+import { routeOf } from '../routing/order.ts';
+import type { Session } from '../routing/pins.ts';
 import { type AttemptResult, attempt } from '../upstream/attempt.ts';
 import type { RequestContext } from './context.ts';
 import { type Classification, classify, nextMove, type UpstreamFailure } from './fallback.ts';
 import { clientGone, describe, type Failed, finalError, terminalError, transientKind } from './final-error.ts';
 import { breakerEvent, keyRejection } from './outcome.ts';
 
-/** A target's successful attempt: a whole answer, or a stream past its commit point. */
-export type Served = { index: number; call: TargetCall } & Extract<AttemptResult, { ok: true }>;
+/** A target's successful attempt: a whole answer, or a stream past its commit point; and the request's conversation. */
+export type Served = { index: number; call: TargetCall; session: Session | undefined } & Extract<AttemptResult, { ok: true }>;
+
+/** How long a key the vendor refused (401/403, out of quota) is set aside when the vendor names no time. */
+const REFUSED_KEY_ASIDE_MS = 10 * 60_000;
+/** How long a rate-limited key is set aside when the vendor names no time. */
+const LIMITED_KEY_ASIDE_MS = 60_000;
 
 /** Why targets were passed over and what failed, for the final error. */
 interface Run {
   failures: Failed[];
   /** Targets skipped as unable to serve the request, with the reason. */
   unsupported: string[];
-  /** Where breaker transitions and key rejections are reported. */
-  sink: EventSink;
 }
 
 /**
- * Runs the request through its targets: each is skipped when its key is missing, when it cannot
+ * Runs the request through its targets in its route's order (see routing/order.ts): each is
+ * skipped when no key of its pool can be used (`missing_key`, `keys_set_aside`), when it cannot
  * take the request (`unsupported_request`) or when its breaker is open; else tried, and retried as
  * the fallback policy says. Returns the first success; throws a ProxyError listing every attempt
  * when nothing answered (the caller renders it in its protocol).
  */
 export async function runTargets(ctx: RequestContext): Promise<Served> {
-  const run: Run = { failures: [], unsupported: [], sink: ctx.sink };
-  for (const [index, target] of ctx.targets.entries()) {
-    const key = providerKey(ctx.env, target.provider);
-    const call = target.provider.apiKeyEnv !== undefined && key === undefined ? 'missing_key' : prepare(ctx, run, target, key);
+  const run: Run = { failures: [], unsupported: [] };
+  const route = await routeOf(ctx);
+  for (const index of route.order) {
+    const target = ctx.targets[index] as ResolvedTarget;
+    const key = keyFor(ctx.env, target.provider, Date.now());
+    const call = typeof key === 'string' ? key : prepare(ctx, run, target, key.value);
     const skipped =
-      typeof call === 'string' ? call : (await ctx.breakers?.admit(target.provider.id, run.sink)) === false ? 'breaker_open' : undefined;
-    if (skipped !== undefined || typeof call === 'string') {
+      typeof call === 'string' ? call : (await ctx.breakers?.admit(target.provider.id, ctx.sink)) === false ? 'breaker_open' : undefined;
+    if (skipped !== undefined || typeof call === 'string' || typeof key === 'string') {
       ctx.attempts.push({ provider: target.provider.id, model: target.model, status: null, ms: 0, retryable: false, error: skipped });
       continue;
     }
-    const served = await tryTarget(ctx, run, index, call);
+    const served = await tryTarget(ctx, run, index, call, key, route.session);
     if (served !== undefined) return served;
   }
   throw finalError(ctx.attempts, run.failures, run.unsupported, 'exhausted');
@@ -57,25 +66,52 @@ function prepare(ctx: RequestContext, run: Run, target: ResolvedTarget, key: str
 }
 
 /**
- * Attempts one target, retrying as the policy says. Returns the success, undefined to move on to
- * the next target; throws on a terminal error, the deadline or a client abort.
+ * Attempts one target, retrying as the policy says. A key of a pool the vendor refuses or
+ * rate-limits is set aside and the request retried at once with the next key, before the target
+ * counts as failed (a single bad key does not count against the provider's breaker). Returns the
+ * success, undefined to move on to the next target; throws on a terminal error, the deadline or a
+ * client abort.
  */
-async function tryTarget(ctx: RequestContext, run: Run, index: number, call: TargetCall): Promise<Served | undefined> {
+async function tryTarget(
+  ctx: RequestContext,
+  run: Run,
+  index: number,
+  first: TargetCall,
+  firstKey: KeyChoice,
+  session: Session | undefined,
+): Promise<Served | undefined> {
   const target = ctx.targets[index] as ResolvedTarget;
   const id = target.provider.id;
   const summary = { provider: id, model: target.model };
+  let call = first;
+  let key = firstKey;
   for (let retriesDone = 0; ; retriesDone++) {
     if (Date.now() >= ctx.deadlineAt) throw finalError(ctx.attempts, run.failures, run.unsupported, 'deadline');
     const result = await attempt(ctx, target, call, ctx.request.stream, ctx.deadlineAt);
     if (result.ok) {
-      ctx.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false });
-      return { ...result, index, call };
+      ctx.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: false, ...slotOf(key) });
+      return { ...result, index, call, session };
     }
     if (result.aborted) {
-      ctx.breakers?.report(id, breakerEvent({ kind: 'gone' }), run.sink);
+      ctx.breakers?.report(id, breakerEvent({ kind: 'gone' }), ctx.sink);
       throw clientGone(ctx.attempts);
     }
     const classification = classify(result.failure);
+    const error = describe(result.failure);
+    const attempted = { ...summary, status: result.status, ms: result.ms, retryable: transientKind(classification), error, ...slotOf(key) };
+    reportKey(ctx, target, key, result.failure, classification, error);
+    const next = rotated(ctx, target, key, result.failure, classification);
+    if (next !== undefined) {
+      // Another key of the pool takes the request at once: this key's refusal is not the provider's failure.
+      ctx.attempts.push(attempted);
+      if (key.slot !== null) ctx.breakers?.report(id, { type: 'key', key: { ...key.slot, status: result.status } }, ctx.sink);
+      const again = prepare(ctx, run, target, next.value);
+      if (again === 'unsupported_request') return undefined;
+      call = again;
+      key = next;
+      retriesDone--;
+      continue;
+    }
     const move = nextMove({
       classification,
       failure: result.failure,
@@ -84,11 +120,8 @@ async function tryTarget(ctx: RequestContext, run: Run, index: number, call: Tar
       remainingMs: ctx.deadlineAt - Date.now(),
       random: ctx.random(),
     });
-    const key = keySlot(target);
-    ctx.breakers?.report(id, breakerEvent({ kind: 'failed', failure: result.failure, ms: result.ms, key }), run.sink);
-    const error = describe(result.failure);
-    ctx.attempts.push({ ...summary, status: result.status, ms: result.ms, retryable: transientKind(classification), error });
-    reportKey(ctx, run.sink, target, key, result.failure, classification, error);
+    ctx.breakers?.report(id, breakerEvent({ kind: 'failed', failure: result.failure, ms: result.ms, key: key.slot }), ctx.sink);
+    ctx.attempts.push(attempted);
     run.failures.push({ target, failure: result.failure, classification });
     if (move.action === 'terminal') throw terminalError(target, result.failure, classification, ctx.attempts);
     if (move.action === 'next' || ctx.breakers?.isOpen(id)) return undefined;
@@ -96,26 +129,47 @@ async function tryTarget(ctx: RequestContext, run: Run, index: number, call: Tar
   }
 }
 
-/** The slot of the key a target is called with: today each provider has one key (`#1 of 1`), or none. */
-function keySlot(target: ResolvedTarget): KeySlot | null {
-  return target.provider.apiKeyEnv === undefined ? null : { position: 1, pool: 1 };
+/** The attempt's key, named by its position in the pool (never its value), when the provider has a pool. */
+function slotOf(key: KeyChoice): { key?: string } {
+  return key.slot === null || key.slot.pool < 2 ? {} : { key: `#${key.slot.position} of ${key.slot.pool}` };
+}
+
+/**
+ * The next key of the pool when this failure was about this key (the vendor refused it: 401/403,
+ * out of quota; or rate-limited it: 429) and the pool holds another usable key; the refused key is
+ * set aside for the vendor's Retry-After, else a while. Undefined otherwise (one key, or none left).
+ */
+function rotated(
+  ctx: RequestContext,
+  target: ResolvedTarget,
+  key: KeyChoice,
+  failure: UpstreamFailure,
+  c: Classification,
+): KeyChoice | undefined {
+  if (key.slot === null || key.slot.pool < 2 || failure.kind !== 'http') return undefined;
+  const refused = keyRejection(failure, c) !== undefined;
+  const limited = failure.status === 429 && c.reason === 'transient';
+  if (!refused && !limited) return undefined;
+  const now = Date.now();
+  setKeyAside(target.provider, key.slot, now + (failure.retryAfterMs ?? (refused ? REFUSED_KEY_ASIDE_MS : LIMITED_KEY_ASIDE_MS)));
+  const next = keyFor(ctx.env, target.provider, now);
+  return typeof next === 'string' ? undefined : next;
 }
 
 /** Writes the `key_rejected` event (a configuration error, level `error`) when the vendor refused the key. */
 function reportKey(
   ctx: RequestContext,
-  sink: EventSink,
   target: ResolvedTarget,
-  key: KeySlot | null,
+  key: KeyChoice,
   failure: UpstreamFailure,
-  classification: Classification,
+  c: Classification,
   error: string,
 ): void {
-  const reason = keyRejection(failure, classification);
+  const reason = keyRejection(failure, c);
   if (reason === undefined) return;
   const status = failure.kind === 'http' ? failure.status : null;
-  const keyEnv = target.provider.apiKeyEnv ?? null;
-  emit({ event: 'key_rejected', provider: target.provider.id, key, keyEnv, status, reason, error, requestId: ctx.id }, sink);
+  const keyEnv = key.slot === null ? null : (target.provider.keyEnvs[key.slot.position - 1] ?? null);
+  emit({ event: 'key_rejected', provider: target.provider.id, key: key.slot, keyEnv, status, reason, error, requestId: ctx.id }, ctx.sink);
 }
 
 /** Waits `ms`; resolves false early when the client goes away. */

@@ -47,6 +47,12 @@ export interface CallerRequest {
   cacheIdentity(): unknown;
   /** The text of the last user message, for degraded replies; undefined for requests that get none (embeddings). */
   lastUserText(): string | undefined;
+  /**
+   * What names the request's conversation for sticky routing when the caller sends no session
+   * header: its `prompt_cache_key` (Chat Completions) or `metadata.user_id` (Messages), else its
+   * system prompt and first user message.
+   */
+  sessionHint(): string;
   /** A whole answer in the caller's protocol. */
   encodeAnswer(answer: ModelAnswer): Json;
   /** A fresh stream encoder in the caller's protocol. */

@@ -2,7 +2,7 @@
 import type { BreakerObject } from '../breaker/object.ts';
 import { type BreakerState, type KeyRejection, PROBE_LEASE_MS, phaseAt } from '../breaker/policy.ts';
 import { type Percentiles, stats } from '../breaker/stats.ts';
-import { providerKey, type ResolvedProvider, type RuntimeConfig } from '../config/load.ts';
+import { keyValues, type ResolvedProvider, type RuntimeConfig } from '../config/load.ts';
 import { writeWarning } from '../observability/log.ts';
 import type { SpendReport } from '../spend/report.ts';
 import { withTimeout } from '../timeout.ts';
@@ -10,13 +10,19 @@ import { withTimeout } from '../timeout.ts';
 /** How long the status routes wait for one breaker object before showing it as `unknown`. */
 const SNAPSHOT_TIMEOUT_MS = 750;
 
-/** The provider's key as the proxy sees it: the secret's name, never its value. */
+/** The provider's key (or key pool) as the proxy sees it: the secrets' names and positions, never their values. */
 export interface KeyStatus {
-  /** `present`, `missing` (targets are skipped), `rejected` by the vendor since the last success, or `none_needed`. */
+  /** `present`, `missing` (no key of the pool is set: targets are skipped), `rejected` by the vendor since the last success, or `none_needed`. */
   state: 'present' | 'missing' | 'rejected' | 'none_needed';
-  /** Name of the secret holding it. */
+  /** Names of the secrets holding the pool's keys, in pool order, joined by commas. */
   env: string | null;
+  /** Keys in the pool. */
+  pool: number;
+  /** Positions (1-based) of the pool whose secret is not set. */
+  missing: number[];
   rejected: KeyRejection | null;
+  /** Keys of a pool the vendor refused or rate-limited in the last hour, set aside while the others served (by position). */
+  setAside: KeyRejection[];
 }
 
 /**
@@ -68,13 +74,16 @@ export interface StatusReport {
 
 type Namespace = DurableObjectNamespace<BreakerObject>;
 
-/** The key of `provider` in `env`, and whether the vendor rejected it (from the breaker state, when known). */
+/** The key pool of `provider` in `env`, and what the vendor refused (from the breaker state, when known). */
 export function keyStatus(provider: ResolvedProvider, env: object, state: BreakerState | undefined): KeyStatus {
-  const name = provider.apiKeyEnv ?? null;
-  if (name === null) return { state: 'none_needed', env: null, rejected: state?.keyRejected ?? null };
-  if (providerKey(env, provider) === undefined) return { state: 'missing', env: name, rejected: null };
+  const pool = provider.keyEnvs.length;
+  const setAside = state?.keysSetAside ?? [];
   const rejected = state?.keyRejected ?? null;
-  return { state: rejected === null ? 'present' : 'rejected', env: name, rejected };
+  if (pool === 0) return { state: 'none_needed', env: null, pool, missing: [], rejected, setAside };
+  const name = provider.keyEnvs.join(', ');
+  const missing = keyValues(env, provider).flatMap((value, i) => (value === undefined ? [i + 1] : []));
+  if (missing.length === pool) return { state: 'missing', env: name, pool, missing, rejected: null, setAside };
+  return { state: rejected === null ? 'present' : 'rejected', env: name, pool, missing, rejected, setAside };
 }
 
 /** The verdict of a provider (pure). */

@@ -31,6 +31,7 @@ export async function contextOf(c: Context<AppEnv>, caller: CallerAdapter, upstr
     env: c.env,
     fetch: upstreamFetch,
     signal: c.req.raw.signal,
+    sessionHeader: c.req.header('x-session-id') ?? c.req.header('x-claude-code-session-id'),
     cacheControl: c.req.header('cache-control'),
     cacheTtl: c.req.header('x-proxy-cache-ttl'),
     waitUntil: (promise) => runInBackground(c, promise),

@@ -87,15 +87,27 @@ function Key({ p, now }: { p: ProviderStatus; now: number }) {
   if (key.state === 'none_needed' && key.rejected === null) return <span class="muted">none needed</span>;
   const name = key.env === null ? null : <code>{key.env}</code>;
   if (key.state === 'missing') return <span class="bad-text">{name} not set</span>;
+  const slot = (k: { position: number; pool: number }) => (key.pool > 1 ? ` #${k.position} of ${k.pool}` : '');
+  const notes = [
+    ...key.missing.map((position) => `#${position} of ${key.pool} not set`),
+    ...key.setAside.map((k) => `#${k.position} of ${k.pool} set aside${k.status === null ? '' : ` (${k.status})`} ${ago(k.at, now)}`),
+  ];
+  const pool = notes.length === 0 ? null : <div class="muted">{notes.join('; ')}</div>;
   if (key.rejected !== null) {
     const status = key.rejected.status === null ? '' : ` (${key.rejected.status})`;
     return (
       <span class="bad-text">
-        {name} {`rejected${status} ${ago(key.rejected.at, now)}`}
+        {name} {`rejected${slot(key.rejected)}${status} ${ago(key.rejected.at, now)}`}
+        {pool}
       </span>
     );
   }
-  return <span>{name} set</span>;
+  return (
+    <span>
+      {name} set{key.pool > 1 ? ` (${key.pool} keys)` : ''}
+      {pool}
+    </span>
+  );
 }
 
 function Row({ p, now }: { p: ProviderStatus; now: number }) {

@@ -1,5 +1,5 @@
 // Stream rescue (SPEC "Stream rescue"): which later targets may continue a broken stream, and asking them in turn.
-import { providerKey, type ResolvedTarget } from '../config/load.ts';
+import type { ResolvedTarget } from '../config/load.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import { classify, type UpstreamFailure } from '../pipeline/fallback.ts';
 import { describe, transientKind } from '../pipeline/final-error.ts';
@@ -7,6 +7,7 @@ import { breakerEvent } from '../pipeline/outcome.ts';
 import type { TargetCall } from '../protocols/adapter.ts';
 import { UnsupportedRequest } from '../protocols/model.ts';
 import { TARGETS, targetCall } from '../protocols/registry.ts';
+import { keyFor } from '../routing/keys.ts';
 import { attempt, type CommittedStream } from '../upstream/attempt.ts';
 
 /** A later target that took over a broken stream: its stream past its own first token. */
@@ -52,8 +53,9 @@ export async function askRescuers(ctx: RequestContext, from: number, text: strin
   for (const index of rescuersOf(ctx.targets, from)) {
     const target = ctx.targets[index] as ResolvedTarget;
     const id = target.provider.id;
-    const key = providerKey(ctx.env, target.provider);
-    if (target.provider.apiKeyEnv !== undefined && key === undefined) continue;
+    const pick = keyFor(ctx.env, target.provider, Date.now());
+    if (typeof pick === 'string') continue;
+    const key = pick.value;
     let call: TargetCall & { trimmed: boolean };
     try {
       call = TARGETS[target.provider.protocol].continuation(targetCall(ctx.request, target, key, ctx.outputCap), text, target);

@@ -124,6 +124,16 @@ describe('POST /v1/messages', () => {
     expect(await bearer.json()).toMatchObject({ error: { type: 'authentication_error', message: 'x-api-key header is required' } });
   });
 
+  it('answers a limit-key key with rate_limit_error and accepts every key a key= list names', async () => {
+    const provider = createMockProvider();
+    const as = (key: string) => messages(provider, 'key=sk-ant-1+sk-ant-2,limit-key=sk-ant-2', {}, { headers: { 'x-api-key': key } });
+    expect((await as('sk-ant-1')).status).toBe(200);
+    const limited = await as('sk-ant-2');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('30');
+    expect(await limited.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+  });
+
   it.each([
     [400, 'invalid_request_error'],
     [401, 'authentication_error'],

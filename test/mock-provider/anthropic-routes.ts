@@ -12,7 +12,8 @@ import { requestTokens } from './chat-reply.ts';
 import { eventStream } from './connection.ts';
 import type { Dialect, ErrorScript } from './dialect.ts';
 import type { Exchange, FailureExchange } from './exchange.ts';
-import { bodyModel, field, json } from './exchange.ts';
+import { bodyModel, field, json, limitedExchange } from './exchange.ts';
+import { keyVerdict } from './scenario.ts';
 
 /** The `anthropic-version` values the mock accepts: Anthropic's published versions, and the one `@anthropic-ai/sdk` 1.x sends. */
 export const anthropicVersions = ['2023-06-01', '2023-01-01', '2026-10-21'] as const;
@@ -23,11 +24,12 @@ function failure(exchange: FailureExchange, status: number, script: ErrorScript)
 }
 
 function admit(exchange: Exchange): Response | undefined {
-  const { key } = exchange.plan;
   const apiKey = exchange.requestHeaders.get('x-api-key');
-  if (key !== undefined && apiKey !== key) {
+  const verdict = keyVerdict(exchange.plan, apiKey);
+  if (verdict === 'rejected') {
     return failure(exchange, 401, { message: apiKey === null ? 'x-api-key header is required' : 'invalid x-api-key' });
   }
+  if (verdict === 'limited') return failure(limitedExchange(exchange), 429, {});
   const version = exchange.requestHeaders.get('anthropic-version');
   if (version === null) return failure(exchange, 400, { message: 'anthropic-version: header is required' });
   if (!anthropicVersions.some((known) => known === version)) {

@@ -53,3 +53,8 @@ export function bodyModel(body: Parsed): string | undefined {
   const model = field(body, 'model');
   return typeof model === 'string' ? model : undefined;
 }
+
+/** The exchange a `limit-key` refusal answers with: a `retry-after` of 30 s unless the scenario scripts one. */
+export function limitedExchange(exchange: Exchange): Exchange {
+  return { ...exchange, headers: { 'retry-after': '30', ...exchange.headers } };
+}

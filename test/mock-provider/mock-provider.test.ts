@@ -200,6 +200,18 @@ describe('createMockProvider', () => {
     expect(await refused.json()).toMatchObject({ error: { code: 'invalid_api_key' } });
   });
 
+  it('accepts any key of a key= list and answers limit-key keys with 429 and a retry hint', async () => {
+    const provider = createMockProvider();
+    const as = (key: string, scenario: string) => chat(provider, scenario, {}, { headers: { authorization: `Bearer ${key}` } });
+    expect((await as('sk-b', 'key=sk-a+sk-b')).status).toBe(200);
+    expect((await as('sk-c', 'key=sk-a+sk-b')).status).toBe(401);
+    const limited = await as('sk-a', 'key=sk-a+sk-b,limit-key=sk-a,times=0');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('30');
+    expect(await limited.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
+    expect((await as('sk-a', 'limit-key=sk-a,retry-after=5')).headers.get('retry-after')).toBe('5');
+  });
+
   it('answers 200 with a body that is not JSON for bad-json', async () => {
     const response = await chat(createMockProvider(), 'bad-json');
     expect(response.status).toBe(200);

@@ -5,8 +5,9 @@ import { chatEvents } from './chat-stream.ts';
 import { eventStream } from './connection.ts';
 import type { Dialect, ErrorScript } from './dialect.ts';
 import type { Exchange, FailureExchange } from './exchange.ts';
-import { bodyModel, field, json } from './exchange.ts';
+import { bodyModel, field, json, limitedExchange } from './exchange.ts';
 import { chatCompletion, embeddingList, errorBody, modelList } from './openai-wire.ts';
+import { keyVerdict } from './scenario.ts';
 
 /** The models `/v1/models` lists. Any model name is accepted on the other routes. */
 export const mockModels = ['mock-model', 'gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small'] as const;
@@ -51,14 +52,17 @@ function embeddings(exchange: Exchange): Response {
 
 /**
  * The OpenAI wire: `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`. Scenario
- * `key=` is checked against `Authorization: Bearer <key>` (401 `invalid_api_key` otherwise).
+ * `key=` and `limit-key=` are checked against `Authorization: Bearer <key>` (401 `invalid_api_key`,
+ * 429 `rate_limit_exceeded`).
  */
 export const openaiDialect: Dialect = {
   requestIdHeader: 'x-request-id',
   admit(exchange) {
-    const { key } = exchange.plan;
-    if (key === undefined || exchange.requestHeaders.get('authorization') === `Bearer ${key}`) return undefined;
-    return failure(exchange, 401, { code: 'invalid_api_key' });
+    const bearer = exchange.requestHeaders.get('authorization');
+    const verdict = keyVerdict(exchange.plan, bearer?.startsWith('Bearer ') ? bearer.slice(7) : null);
+    if (verdict === 'rejected') return failure(exchange, 401, { code: 'invalid_api_key' });
+    if (verdict === 'limited') return failure(limitedExchange(exchange), 429, {});
+    return undefined;
   },
   failure,
   truncatedBody: (n) => `{"id":"chatcmpl-mock-${n}","object":"chat.completion","choices":[{"index":0,"message":`,

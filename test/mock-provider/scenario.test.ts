@@ -21,6 +21,7 @@ describe('parseScenario', () => {
     ['retry-after-ms=150,retry-after-date=5', { retryAfterMs: 150, retryAfterDate: 5 }],
     ['no-done,reset,hang,bad-json', { noDone: true, reset: true, hang: true, badJson: true }],
     ['key=sk-expected', { key: 'sk-expected' }],
+    ['key=sk-1+sk-2,limit-key=sk-1', { key: 'sk-1+sk-2', limitKey: 'sk-1' }],
     ['citations,redacted-thinking', { citations: true, redactedThinking: true, noDone: false }],
     ['', { citations: false, redactedThinking: false }],
     ['provider-a/status=502', undefined],
@@ -61,9 +62,16 @@ describe('parseScenario', () => {
 
 describe('withoutFaults', () => {
   it('keeps the content flags and drops the faults', () => {
-    const parsed = parseScenario('status=500,reset,citations,redacted-thinking,reply=Hi,key=k');
+    const parsed = parseScenario('status=500,reset,citations,redacted-thinking,reply=Hi,key=k,limit-key=k');
     if (!parsed.ok) throw new Error(parsed.reason);
-    expect(withoutFaults(parsed.scenario)).toMatchObject({ citations: true, redactedThinking: true, reply: 'Hi', key: 'k', reset: false });
+    expect(withoutFaults(parsed.scenario)).toMatchObject({
+      citations: true,
+      redactedThinking: true,
+      reply: 'Hi',
+      key: 'k',
+      limitKey: 'k',
+      reset: false,
+    });
     expect(withoutFaults(parsed.scenario).status).toBeUndefined();
   });
 });

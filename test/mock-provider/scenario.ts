@@ -29,7 +29,10 @@ export type Scenario = {
   cutAfter?: number;
   errorEventAfter?: number;
   malformedAt?: number;
+  /** The keys the vendor accepts (`key=K` or `key=K1+K2`); any other key is refused with 401. */
   key?: string;
+  /** Keys the vendor answers with 429 as if their quota were spent (`limit-key=K1+K2`). */
+  limitKey?: string;
   noDone: boolean;
   reset: boolean;
   hang: boolean;
@@ -58,7 +61,7 @@ type IntField =
   | 'cutAfter'
   | 'errorEventAfter'
   | 'malformedAt';
-type TextField = 'id' | 'code' | 'type' | 'message' | 'reply' | 'key';
+type TextField = 'id' | 'code' | 'type' | 'message' | 'reply' | 'key' | 'limitKey';
 type FlagField = 'noDone' | 'reset' | 'hang' | 'badJson' | 'citations' | 'redactedThinking';
 
 const intKeys = {
@@ -85,6 +88,7 @@ const textKeys = {
   message: 'message',
   reply: 'reply',
   key: 'key',
+  'limit-key': 'limitKey',
 } as const satisfies Record<string, TextField>;
 
 const flagKeys = {
@@ -171,10 +175,21 @@ export function faultsApply(scenario: Scenario, count: number): boolean {
 
 /**
  * The same scenario with every fault removed, for calls outside the `after`/`times` window.
- * Kept: `id`, `reply`, `repeat`, `citations`, `redacted-thinking` (the content) and `key`
- * (configuration, not a fault).
+ * Kept: `id`, `reply`, `repeat`, `citations`, `redacted-thinking` (the content) and `key`,
+ * `limit-key` (the vendor's accounts, not a fault).
  */
 export function withoutFaults(scenario: Scenario): Scenario {
-  const { raw, id, reply, repeat, key, citations, redactedThinking } = scenario;
-  return { raw, id, reply, repeat, key, ...noFlags, citations, redactedThinking };
+  const { raw, id, reply, repeat, key, limitKey, citations, redactedThinking } = scenario;
+  return { raw, id, reply, repeat, key, limitKey, ...noFlags, citations, redactedThinking };
+}
+
+/**
+ * What the vendor makes of the key a call presents (`null` when it sent none): `'limited'` for a
+ * key named in `limit-key`, `'rejected'` when `key` is scripted and does not list it, else `'ok'`.
+ */
+export function keyVerdict(scenario: Scenario, presented: string | null): 'ok' | 'rejected' | 'limited' {
+  const listed = (list: string | undefined) => presented !== null && list?.split('+').includes(presented) === true;
+  if (listed(scenario.limitKey)) return 'limited';
+  if (scenario.key !== undefined && !listed(scenario.key)) return 'rejected';
+  return 'ok';
 }

@@ -18,6 +18,7 @@ describe('the config reference', () => {
       'models.<alias>',
       'models.<alias>.targets[]',
       'models.<alias>.targets[].pricing',
+      'models.<alias>.sticky',
       'retry',
       'breaker',
       'cache',

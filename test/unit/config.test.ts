@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, missingKeys, parseConfig, providerKey } from '../../src/config/load.ts';
+import { keyValues, loadConfig, missingKeys, parseConfig } from '../../src/config/load.ts';
 import { PRESET_NAMES, PRESETS } from '../../src/config/presets.ts';
 
 const minimal = {
@@ -58,7 +58,7 @@ describe('parseConfig', () => {
     expect(result.config.providers.get('ds')).toMatchObject({
       protocol: 'openai',
       baseUrl: 'http://127.0.0.1:9/x',
-      apiKeyEnv: 'DEEPSEEK_API_KEY',
+      keyEnvs: ['DEEPSEEK_API_KEY'],
       prefill: true,
     });
   });
@@ -71,7 +71,7 @@ describe('parseConfig', () => {
     expect(first?.retry.deadlineMs).toBe(100000);
     expect(second?.retry.maxRetries).toBe(2);
     expect(second?.provider.baseUrl).toBe('http://127.0.0.1:11434/v1');
-    expect(second?.provider.apiKeyEnv).toBeUndefined();
+    expect(second?.provider.keyEnvs).toEqual([]);
   });
 
   it.each(PRESET_NAMES)('accepts the %s preset', (preset) => {
@@ -133,8 +133,21 @@ describe('provider keys', () => {
   it('reads a key by its env name and treats an empty one as missing', () => {
     const ds = config.providers.get('ds');
     if (ds === undefined) throw new Error('no ds');
-    expect(providerKey({ DEEPSEEK_API_KEY: 'k' }, ds)).toBe('k');
-    expect(providerKey({ DEEPSEEK_API_KEY: '' }, ds)).toBeUndefined();
+    expect(keyValues({ DEEPSEEK_API_KEY: 'k' }, ds)).toEqual(['k']);
+    expect(keyValues({ DEEPSEEK_API_KEY: '' }, ds)).toEqual([undefined]);
+  });
+
+  it('reads a key pool in order, a list of env names', () => {
+    const pooled = parseConfig({
+      providers: { p: { preset: 'openai', apiKeyEnv: ['K1', 'K2', 'K1'] } },
+      models: { m: { targets: [{ provider: 'p', model: 'x' }] } },
+    });
+    if (!pooled.ok) throw new Error(pooled.issues.join('; '));
+    const p = pooled.config.providers.get('p');
+    if (p === undefined) throw new Error('no p');
+    expect(p.keyEnvs).toEqual(['K1', 'K2']);
+    expect(keyValues({ K2: 'b' }, p)).toEqual([undefined, 'b']);
+    expect(pooled.config.keyEnvs).toEqual(['K1', 'K2']);
   });
 
   it('lists the env names of missing keys', () => {

@@ -7,7 +7,15 @@ import { classify } from '../../src/pipeline/fallback.ts';
 import { breakerEvent, keyRejection } from '../../src/pipeline/outcome.ts';
 import { describeProvider, type Health, healthOf, type KeyStatus, keyStatus } from '../../src/routes/breaker-status.ts';
 
-const present: KeyStatus = { state: 'present', env: 'K', rejected: null };
+const key = (state: KeyStatus['state'], env: string | null, rejected: KeyStatus['rejected']): KeyStatus => ({
+  state,
+  env,
+  pool: env === null ? 0 : 1,
+  missing: state === 'missing' ? [1] : [],
+  rejected,
+  setAside: [],
+});
+const present = key('present', 'K', null);
 type Figures = Parameters<typeof healthOf>[0];
 const figures: Figures = { state: 'closed', key: present, recentCalls: 10, successRate: 1, failureRate: 0 };
 const rejection = { position: 1, pool: 1, status: 401, at: 5 };
@@ -21,10 +29,10 @@ describe('healthOf', () => {
     ['an open breaker', { state: 'open' }, 'down'],
     ['a half-open breaker', { state: 'half_open' }, 'probing'],
     ['a breaker whose object did not answer', { state: 'unknown' }, 'unknown'],
-    ['a missing key, whatever the breaker says', { key: { state: 'missing', env: 'K', rejected: null } }, 'no_key'],
-    ['a key the vendor rejected, whatever the breaker says', { key: { state: 'rejected', env: 'K', rejected: rejection } }, 'key_rejected'],
-    ['a provider without a key that the vendor refused', { key: { state: 'none_needed', env: null, rejected: rejection } }, 'key_rejected'],
-    ['a provider that needs no key', { key: { state: 'none_needed', env: null, rejected: null } }, 'healthy'],
+    ['a missing key, whatever the breaker says', { key: key('missing', 'K', null) }, 'no_key'],
+    ['a key the vendor rejected, whatever the breaker says', { key: key('rejected', 'K', rejection) }, 'key_rejected'],
+    ['a provider without a key that the vendor refused', { key: key('none_needed', null, rejection) }, 'key_rejected'],
+    ['a provider that needs no key', { key: key('none_needed', null, null) }, 'healthy'],
   ])('calls %s %s', (_name, overrides, health) => {
     expect(healthOf({ ...figures, ...overrides })).toBe(health);
   });
@@ -34,7 +42,7 @@ const provider = (apiKeyEnv: string | undefined): ResolvedProvider => ({
   id: 'p',
   protocol: 'openai',
   baseUrl: 'http://x/v1',
-  apiKeyEnv,
+  keyEnvs: apiKeyEnv === undefined ? [] : [apiKeyEnv],
   headers: {},
   prefill: false,
   streamOptions: true,
@@ -51,6 +59,18 @@ describe('keyStatus and describeProvider', () => {
   ])('shows %s', (_name, env, values, state, usable) => {
     expect(keyStatus(provider(env), values, initialState()).state).toBe(state);
     expect(describeProvider(provider(env), initialState(), [], values, 0).usable).toBe(usable);
+  });
+
+  it('names the missing keys of a pool by position, and shows the pool usable while one key is set', () => {
+    const pool = { ...provider('K1'), keyEnvs: ['K1', 'K2', 'K3'] };
+    expect(keyStatus(pool, { K2: 'sk-2' }, initialState())).toMatchObject({
+      state: 'present',
+      env: 'K1, K2, K3',
+      pool: 3,
+      missing: [1, 3],
+    });
+    expect(describeProvider(pool, initialState(), [], { K2: 'sk-2' }, 0).usable).toBe(true);
+    expect(keyStatus(pool, {}, initialState()).state).toBe('missing');
   });
 
   it('shows a key the vendor rejected as not usable until a success clears it', () => {

@@ -8,7 +8,7 @@ import { parseBody, without } from '../validate.ts';
 import { MessageAssembler, messageToEvents } from './assemble.ts';
 import { anthropicEncoder } from './events-out.ts';
 import { modelToMessage, readMessage } from './message.ts';
-import { type AnthropicMessage, messagesRequestSchema } from './schema.ts';
+import { type AnthropicMessage, type MessagesRequest, messagesRequestSchema } from './schema.ts';
 import { messagesToModel } from './to-model.ts';
 
 /** Fields that do not change an answer: left out of the cache key. */
@@ -72,6 +72,18 @@ function lastUserText(messages: readonly AnthropicMessage[]): string {
   return '';
 }
 
+/** The conversation's seed: its system prompt and its first user message, as text. */
+function conversationSeed(request: MessagesRequest): string {
+  const text = (content: unknown): string =>
+    typeof content === 'string'
+      ? content
+      : Array.isArray(content)
+        ? content.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '')).join('\n')
+        : '';
+  const first = request.messages.find((m) => m.role === 'user');
+  return `system:${text(request.system)}\nuser:${text(first?.content)}`;
+}
+
 function parse(value: unknown, http: HttpFacts): CallerRequest {
   const parsed = parseBody(messagesRequestSchema, value);
   const body = value as Json;
@@ -94,6 +106,7 @@ function parse(value: unknown, http: HttpFacts): CallerRequest {
     // Betas can change an answer, so they are part of its identity.
     cacheIdentity: () => ({ body: without(body, NOT_IDENTITY), beta: forward.headers['anthropic-beta'] ?? null }),
     lastUserText: () => lastUserText(parsed.messages),
+    sessionHint: () => (typeof parsed.metadata?.user_id === 'string' ? `user:${parsed.metadata.user_id}` : conversationSeed(parsed)),
     encodeAnswer: (answer) => modelToMessage(answer, withThinking),
     encoder: () => anthropicEncoder(withThinking),
   };

@@ -44,6 +44,26 @@ function lastUserText(messages: readonly ChatMessage[]): string {
   return '';
 }
 
+/** A text of a message's content: a string, or its text parts joined. */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .flatMap((p: { type?: unknown; text?: unknown }) => (p.type === 'text' && typeof p.text === 'string' ? [p.text] : []))
+    .join('\n');
+}
+
+/** The conversation's seed: its system and developer instructions, and its first user message. */
+function conversationSeed(messages: readonly ChatMessage[]): string {
+  let system = '';
+  for (const message of messages) {
+    if (isUnknown(message, 'role')) continue;
+    if (message.role === 'system' || message.role === 'developer') system += `${textOf(message.content)}\n`;
+    else if (message.role === 'user') return `system:${system}user:${textOf(message.content)}`;
+  }
+  return `system:${system}`;
+}
+
 function parse(value: unknown, _http: HttpFacts): CallerRequest {
   const parsed = parseBody(chatRequestSchema, value);
   const body = value as Json;
@@ -63,6 +83,7 @@ function parse(value: unknown, _http: HttpFacts): CallerRequest {
     toModel: () => (model ??= chatToModel(parsed, body)),
     cacheIdentity: () => without(body, NOT_IDENTITY),
     lastUserText: () => lastUserText(parsed.messages),
+    sessionHint: () => (typeof body.prompt_cache_key === 'string' ? `cache:${body.prompt_cache_key}` : conversationSeed(parsed.messages)),
     encodeAnswer: modelToCompletion,
     encoder: () => chatEncoder(wantsUsage),
   };

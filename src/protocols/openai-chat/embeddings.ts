@@ -41,6 +41,7 @@ function parse(value: unknown, _http: HttpFacts): CallerRequest {
     toModel: notTranslated,
     cacheIdentity: () => without(body, NOT_IDENTITY),
     lastUserText: () => undefined,
+    sessionHint: () => '',
     encodeAnswer: notTranslated,
     encoder: notTranslated,
   };
