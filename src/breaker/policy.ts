@@ -128,7 +128,8 @@ export function next(current: BreakerState, event: BreakerEvent, now: number, op
       return { state: { ...s, probes: s.probes.slice(1) }, granted: false };
     case 'key': {
       const others = s.keysSetAside.filter((k) => k.position !== event.key.position && now - k.at < KEY_ASIDE_SHOWN_MS);
-      return { state: { ...s, probes: s.probes.slice(1), keysSetAside: [...others, { ...event.key, at: now }] }, granted: false };
+      // The request goes on with the pool's next key under the same probe, if it holds one: the probe stays taken.
+      return { state: { ...s, keysSetAside: [...others, { ...event.key, at: now }] }, granted: false };
     }
     case 'success': {
       const seen = { ...s, ...figures(s, event, 0, event.count ?? 1, now), keyRejected: null };

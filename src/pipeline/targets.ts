@@ -20,6 +20,8 @@ export type Served = { index: number; call: TargetCall; session: Session | undef
 const REFUSED_KEY_ASIDE_MS = 10 * 60_000;
 /** How long a rate-limited key is set aside when the vendor names no time. */
 const LIMITED_KEY_ASIDE_MS = 60_000;
+/** The shortest a key is set aside, whatever the vendor says (a `Retry-After: 0` must not make a pool spin). */
+const MIN_KEY_ASIDE_MS = 1000;
 
 /** Why targets were passed over and what failed, for the final error. */
 interface Run {
@@ -85,6 +87,8 @@ async function tryTarget(
   const summary = { provider: id, model: target.model };
   let call = first;
   let key = firstKey;
+  // Each key of the pool is tried at most once per request before its failure counts as the target's.
+  let rotations = 0;
   for (let retriesDone = 0; ; retriesDone++) {
     if (Date.now() >= ctx.deadlineAt) throw finalError(ctx.attempts, run.failures, run.unsupported, 'deadline');
     const result = await attempt(ctx, target, call, ctx.request.stream, ctx.deadlineAt);
@@ -100,8 +104,9 @@ async function tryTarget(
     const error = describe(result.failure);
     const attempted = { ...summary, status: result.status, ms: result.ms, retryable: transientKind(classification), error, ...slotOf(key) };
     reportKey(ctx, target, key, result.failure, classification, error);
-    const next = rotated(ctx, target, key, result.failure, classification);
+    const next = rotated(ctx, target, key, result.failure, classification, rotations + 1 < (key.slot?.pool ?? 0));
     if (next !== undefined) {
+      rotations++;
       // Another key of the pool takes the request at once: this key's refusal is not the provider's failure.
       ctx.attempts.push(attempted);
       if (key.slot !== null) ctx.breakers?.report(id, { type: 'key', key: { ...key.slot, status: result.status } }, ctx.sink);
@@ -136,8 +141,10 @@ function slotOf(key: KeyChoice): { key?: string } {
 
 /**
  * The next key of the pool when this failure was about this key (the vendor refused it: 401/403,
- * out of quota; or rate-limited it: 429) and the pool holds another usable key; the refused key is
- * set aside for the vendor's Retry-After, else a while. Undefined otherwise (one key, or none left).
+ * out of quota; or rate-limited it: 429), the request `mayRotate` (it has not tried every key of
+ * the pool yet) and the pool holds another usable key; the refused key is
+ * set aside for the vendor's Retry-After (at least a second), else a while. Undefined otherwise
+ * (one key, or none left).
  */
 function rotated(
   ctx: RequestContext,
@@ -145,13 +152,16 @@ function rotated(
   key: KeyChoice,
   failure: UpstreamFailure,
   c: Classification,
+  mayRotate: boolean,
 ): KeyChoice | undefined {
   if (key.slot === null || key.slot.pool < 2 || failure.kind !== 'http') return undefined;
   const refused = keyRejection(failure, c) !== undefined;
   const limited = failure.status === 429 && c.reason === 'transient';
   if (!refused && !limited) return undefined;
   const now = Date.now();
-  setKeyAside(target.provider, key.slot, now + (failure.retryAfterMs ?? (refused ? REFUSED_KEY_ASIDE_MS : LIMITED_KEY_ASIDE_MS)));
+  const asideMs = failure.retryAfterMs ?? (refused ? REFUSED_KEY_ASIDE_MS : LIMITED_KEY_ASIDE_MS);
+  setKeyAside(target.provider, key.slot, now + Math.max(MIN_KEY_ASIDE_MS, asideMs));
+  if (!mayRotate) return undefined;
   const next = keyFor(ctx.env, target.provider, now);
   return typeof next === 'string' ? undefined : next;
 }

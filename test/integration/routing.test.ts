@@ -116,6 +116,24 @@ describe('key pools', () => {
     expect(keysUsed(proxy.mock.calls())).toEqual(['POOL_1', 'POOL_2', 'POOL_2', 'POOL_2', 'POOL_2', 'POOL_2']);
   });
 
+  it('tries each key once per request, however short the Retry-After, then retries as usual', async () => {
+    const id = unique('spin');
+    const proxy = proxyWith(
+      {
+        providers: { [id]: provider(`limit-key=${POOL.POOL_1}+${POOL.POOL_2},retry-after=0`, ['POOL_1', 'POOL_2']) },
+        models: { chat: { targets: [{ provider: id, model: 'm' }] } },
+        retry: { ...FAST_RETRY, maxRetries: 1 },
+      },
+      POOL,
+    );
+    const res = await proxy.chat(hello());
+    // Nothing answered: the caller gets the degraded reply (a 200 marked as such).
+    expect(res.headers.get('x-proxy-source')).toBe('degraded');
+    expect(res.headers.get('x-proxy-attempts')).toBe('3');
+    // Key 1, then key 2 at once, then key 2's one retry: a Retry-After of 0 does not make the pool spin.
+    expect(keysUsed(proxy.mock.calls())).toEqual(['POOL_1', 'POOL_2', 'POOL_2']);
+  });
+
   it('skips a provider whose every key is set aside and falls back to the next target', async () => {
     const dead = unique('all-aside');
     const backup = unique('backup');

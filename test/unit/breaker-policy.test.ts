@@ -151,6 +151,13 @@ describe('half-open', () => {
     expect(next(full, { type: 'probe' }, 100 + PROBE_LEASE_MS, opts).granted).toBe(true);
   });
 
+  it('keeps a probe taken when one key of a pool is set aside (the request goes on with the next key)', () => {
+    const full = next(next(opened, { type: 'probe' }, 100, opts).state, { type: 'probe' }, 100, opts).state;
+    const keyed = next(full, { type: 'key', key: { position: 1, pool: 3, status: 429 } }, 100, opts).state;
+    expect(next(keyed, { type: 'probe' }, 100, opts).granted).toBe(false);
+    expect(keyed.keysSetAside).toMatchObject([{ position: 1, pool: 3, status: 429, at: 100 }]);
+  });
+
   it('closes on a success', () => {
     const closed = run(
       [
