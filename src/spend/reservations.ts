@@ -137,7 +137,8 @@ export async function reserveWorst(
       draw(lease, worst, now);
     }
     taken.push({ pool, lease });
-    if (wantsRenewal(lease, now) && !pool.renewing) renew(ctx, period, pool, worst, now);
+    // Renewed once: not while a renewal is on its way, nor when the pool already holds a lease not running low.
+    if (!pool.renewing && pool.leases.every((l) => wantsRenewal(l, now))) renew(ctx, period, pool, worst, now);
   }
   return { finish: giveAll };
 }
