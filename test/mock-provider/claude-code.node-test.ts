@@ -1,14 +1,18 @@
-// Runs the real Claude Code CLI against the mock's HTTP server (opt-in: CLAUDE_CODE_BIN) and records its requests as fixtures (RECORD_CLAUDE_CODE=1). Runs in Node.
+// Runs the real Claude Code CLI (the dev dependency's, or CLAUDE_CODE_BIN) against the mock's HTTP server and records its requests as fixtures (RECORD_CLAUDE_CODE=1). Runs in Node.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateClaudeCode } from '../e2e/claude-code-cli.ts';
 import { recordedRequest, replay } from './claude-code-replay.ts';
 import { createMockProvider } from './handler.ts';
 import { type MockServer, startMockServer } from './server.ts';
 
-const bin = process.env.CLAUDE_CODE_BIN;
+const located = process.env.CLAUDE_CODE_BIN === undefined ? locateClaudeCode() : { command: [process.env.CLAUDE_CODE_BIN] };
+/** The command that runs the CLI; undefined (the probes skip, saying why) when none runs on this machine. */
+const bin = 'command' in located ? located.command : undefined;
+if ('skip' in located) console.warn(`claude-code probes skipped: ${located.skip}`);
 const record = process.env.RECORD_CLAUDE_CODE === '1';
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'claude-code');
 /** Fixed, so the recorded system prompts and tool inputs do not change from one recording to the next. */
@@ -65,7 +69,7 @@ const probes: Record<string, Probe> = {
 };
 
 function run(
-  command: string,
+  command: readonly string[],
   name: string,
   probe: Probe,
   url: string,
@@ -81,7 +85,12 @@ function run(
     ANTHROPIC_BASE_URL: `${url}${probe.scenario === '' ? '' : `/${probe.scenario}`}`,
   };
   const started = Date.now();
-  const child = spawn(command, ['-p', probe.prompt, ...probe.args], { cwd: join(dir, 'work'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file = 'claude', ...pre] = command;
+  const child = spawn(file, [...pre, '-p', probe.prompt, ...probe.args], {
+    cwd: join(dir, 'work'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
