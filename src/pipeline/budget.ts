@@ -13,13 +13,13 @@ export interface Held {
   inputTokens: number;
 }
 
-/** Budget periods this isolate has seen refused: `budget_exhausted` is written once per period and isolate. */
+/** Budget days this isolate has seen spent out: `budget_exhausted` is written once per period and isolate. */
 const exhausted = new Set<string>();
 
 /**
  * Reserves the request's worst case in each of its client's periods (daily budget, tokens per
  * minute): its estimated input tokens plus its output limit (the one it asked for, else the one the
- * first target will be sent), priced at the first target's pricing. Undefined for a client without
+ * first target will be sent) for each choice it asks for (`n`), priced at the first target's pricing. Undefined for a client without
  * budgets. A request that does not fit is refused with a 429 and never reaches a vendor.
  */
 export async function reserveFor(ctx: RequestContext): Promise<Held | undefined> {
@@ -28,9 +28,10 @@ export async function reserveFor(ctx: RequestContext): Promise<Held | undefined>
   if (periods.length === 0) return undefined;
   const first = ctx.targets[0];
   const { request } = ctx;
-  const output = !request.generates
-    ? 0
-    : (request.maxTokens ?? (first === undefined ? ctx.outputCap : (outputLimit(undefined, first, ctx.outputCap) ?? ctx.outputCap)));
+  const limit =
+    request.maxTokens ?? (first === undefined ? ctx.outputCap : (outputLimit(undefined, first, ctx.outputCap) ?? ctx.outputCap));
+  // Each of `n` choices may use the whole output limit.
+  const output = request.generates ? (limit ?? 0) * Math.max(1, request.choices) : 0;
   const inputTokens = estimateInputTokens(request.body);
   const worst = worstCase(inputTokens, output, first?.pricing);
   const retry = first?.retry ?? ctx.config.raw.retry;
@@ -38,7 +39,8 @@ export async function reserveFor(ctx: RequestContext): Promise<Held | undefined>
   const result = await reserveWorst({ budgets: ctx.env.BUDGET, holdMs, background: ctx.waitUntil }, periods, worst, now);
   if ('period' in result) {
     const { period, over, limit, used } = result;
-    if (period.kind === 'day' && !exhausted.has(period.name)) {
+    // Only a day whose spending leaves no room is exhausted; a refusal by what requests in flight hold passes in seconds.
+    if (period.kind === 'day' && result.lasting && !exhausted.has(period.name)) {
       if (exhausted.size > 10_000) exhausted.clear();
       exhausted.add(period.name);
       emit({ event: 'budget_exhausted', client: ctx.client.name, over, limit, used, resetsAt: period.endsAt }, ctx.sink);

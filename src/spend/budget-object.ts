@@ -1,6 +1,16 @@
 // The budget Durable Object: one per client and period (`<client>@<YYYY-MM-DD>`, `<client>@tpm@<minute>`); its ledger; RPC only.
 import { DurableObject } from 'cloudflare:workers';
-import { type Amount, emptyLedger, type Ledger, type Limits, reserve, settle, spendFromHold, withoutExpired } from './ledger.ts';
+import {
+  type Amount,
+  applyReports,
+  emptyLedger,
+  type Ledger,
+  type Limits,
+  reserve,
+  settle,
+  type UseReport,
+  withoutExpired,
+} from './ledger.ts';
 
 const KEY = 'ledger';
 
@@ -49,12 +59,12 @@ export class BudgetObject extends DurableObject<Env> {
   }
 
   /**
-   * Reports what hold `id` used: `final` settles it (the hold goes), else the use is spent and the
-   * hold shrinks by as much (a lease still open). An unknown or expired id is just spent.
+   * Reports what holds used, one isolate's leases at a time: a `final` report settles its hold (the
+   * hold goes), else the use is spent and the hold shrinks by as much (a lease still open). An
+   * unknown or expired id is just spent.
    */
-  async settle(id: string, used: Amount, final: boolean, forgetAt: number): Promise<BudgetState> {
-    const now = Date.now();
-    await this.save(final ? settle(this.ledger, id, used, now) : spendFromHold(this.ledger, id, used, now), forgetAt);
+  async report(reports: UseReport[], forgetAt: number): Promise<BudgetState> {
+    await this.save(applyReports(this.ledger, reports, Date.now()), forgetAt);
     return this.state();
   }
 

@@ -71,11 +71,32 @@ export function wantsRenewal(lease: Lease, now: number): boolean {
 }
 
 /**
- * The size of lease to ask for: the worst case of the requests this isolate expects while a lease is
- * open, from its recent rate (requests per second), at least one request's. The budget's object
- * cuts it to a share of what is left.
+ * Requests an isolate saw recently: `count` as it stood `elapsedMs` ago, decayed over a lease's open
+ * window, plus the one arriving now. At a steady rate it settles at the requests of one window, the
+ * requests the next lease should serve. (An average of 1000 / gap would not do: Poisson gaps are
+ * often near zero, so it runs far above the real rate and a cold isolate's first lease would hold
+ * a thousand requests' worth of a budget others need.)
  */
-export function leaseSize(worst: Amount, ratePerSecond: number): Amount {
-  const requests = Math.min(MAX_REQUESTS_PER_LEASE, Math.max(1, Math.ceil((ratePerSecond * LEASE_OPEN_MS) / 1000)));
+export function countRequest(count: number, elapsedMs: number, windowMs: number): number {
+  return count * Math.exp(-Math.max(0, elapsedMs) / windowMs) + 1;
+}
+
+/**
+ * The requests an isolate should expect over the next lease window: its `countRequest` count, scaled
+ * up while the count is younger than a window (`ageMs` since its first request) and so still short of
+ * the rate's steady value; an age under a second counts as one, so a cold isolate's first lease is
+ * at most about ten requests' worth.
+ */
+export function expectedRequests(count: number, ageMs: number, windowMs: number): number {
+  return count / (1 - Math.exp(-Math.max(1000, ageMs) / windowMs));
+}
+
+/**
+ * The size of lease to ask for: the worst case of the requests this isolate expects while a lease is
+ * open (as many as it saw in the last window, `countRequest`), at least one request's. The budget's
+ * object cuts it to a share of what is left.
+ */
+export function leaseSize(worst: Amount, expectedRequests: number): Amount {
+  const requests = Math.min(MAX_REQUESTS_PER_LEASE, Math.max(1, Math.ceil(expectedRequests)));
   return { tokens: worst.tokens * requests, usd: worst.usd * requests };
 }

@@ -104,6 +104,18 @@ export function spendFromHold(ledger: Ledger, id: string, used: Amount, now: num
   return { spent, held: { ...live.held, [id]: { ...hold, amount } } };
 }
 
+/** One lease's report: what it used since the last one, and whether it is settled (`final`) or stays open. */
+export interface UseReport {
+  id: string;
+  used: Amount;
+  final: boolean;
+}
+
+/** Several leases' reports in one change (an isolate reports all its leases of a period in one call). */
+export function applyReports(ledger: Ledger, reports: readonly UseReport[], now: number): Ledger {
+  return reports.reduce((l, r) => (r.final ? settle(l, r.id, r.used, now) : spendFromHold(l, r.id, r.used, now)), ledger);
+}
+
 function left(limit: number | undefined, used: number): number {
   return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - used);
 }

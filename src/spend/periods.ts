@@ -38,13 +38,26 @@ export function periodsOf(client: Client, nowMs: number): Period[] {
   return periods;
 }
 
+/** How soon a request refused by what others hold (not by spending) may try again: they settle within seconds. */
+const HELD_RETRY_SECONDS = 2;
+
 /**
  * The 429 of a request that does not fit a period, with a `Retry-After` within the period: until
- * UTC midnight for a daily budget (and `x-should-retry: false`, so SDKs do not retry before then),
- * until the next minute (at most 60 seconds) for tokens per minute.
+ * UTC midnight for a spent daily budget (and `x-should-retry: false`, so SDKs do not retry before
+ * then), until the next minute (at most 60 seconds) for tokens per minute, and a couple of seconds
+ * when only what requests in flight hold left no room (they settle, and room returns).
  */
 export function refusalError(refused: Refused, nowMs: number): ProxyError {
   const { period, over, limit, used } = refused;
+  if (period.kind === 'day' && !refused.lasting) {
+    const amount = (n: number) => (over === 'usd' ? `$${n.toFixed(2)}` : `${n} tokens`);
+    return new ProxyError(
+      429,
+      'daily_budget_exceeded',
+      `This request's worst case does not fit what is left of this client's daily budget of ${amount(limit)} while its other requests are in flight (${amount(used)} used or reserved today). Retry in a few seconds.`,
+      { headers: { 'retry-after': String(HELD_RETRY_SECONDS) } },
+    );
+  }
   if (period.kind === 'day') {
     const retryAfterSeconds = secondsToUtcMidnight(nowMs);
     return new ProxyError(429, 'daily_budget_exceeded', budgetMessage({ over, limit, used, retryAfterSeconds }), {

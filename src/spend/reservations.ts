@@ -1,8 +1,21 @@
 // The caller side of budgets: a request's worst case reserved from a lease this isolate holds, settled with its real use.
 import { failOpen } from '../limits/fail-open.ts';
+import { withTimeout } from '../timeout.ts';
 import type { BudgetObject } from './budget-object.ts';
-import { draw, giveBack, LEASE_OPEN_MS, type Lease, leaseSize, newLease, settleable, takeUnreported, wantsRenewal } from './lease.ts';
-import { type Amount, add, type Limits, NOTHING } from './ledger.ts';
+import {
+  countRequest,
+  draw,
+  expectedRequests,
+  giveBack,
+  LEASE_OPEN_MS,
+  type Lease,
+  leaseSize,
+  newLease,
+  settleable,
+  takeUnreported,
+  wantsRenewal,
+} from './lease.ts';
+import { type Amount, add, type Limits, NOTHING, type UseReport } from './ledger.ts';
 
 type Budgets = DurableObjectNamespace<BudgetObject>;
 type Background = (promise: Promise<unknown>) => void;
@@ -40,12 +53,17 @@ export interface Refused {
   used: number;
   /** Spent alone: when it leaves no room, nothing can fit again before the period ends. */
   spent: number;
+  /**
+   * Whether spending alone leaves no room for the request: the refusal stands until the period ends.
+   * Else what other requests hold refused it, and room may return within seconds as they settle.
+   */
+  lasting: boolean;
 }
 
-// Refusals this isolate remembers, so a client over its budget is refused without an object call:
-// until the period ends when spending alone leaves no room (spending only grows), else briefly
-// (holds settle and free room).
-const refusedUntil = new Map<string, { until: number; refused: Refused; worst: Amount; lasting: boolean }>();
+// The last refusal of each period this isolate saw, so requests that cannot fit are refused without
+// an object call: what spending alone leaves no room for, until the period ends (spending only
+// grows); what spending and holds left no room for, briefly (holds settle and free room).
+const refusals = new Map<string, { refused: Omit<Refused, 'lasting'>; briefUntil: number }>();
 const BRIEF_REFUSAL_MS = 1000;
 
 /** What a request holds in each period, given back with its real use when it ends. */
@@ -56,26 +74,44 @@ export interface Reservation {
 interface Pool {
   period: Period;
   leases: Lease[];
-  /** Requests per second through this isolate (moving average), for lease sizes. */
-  rate: number;
+  /** Requests this isolate saw in about the last lease window (`countRequest`), for lease sizes. */
+  recent: number;
+  /** When the pool saw its first request, and its last. */
+  since: number;
   lastAt: number;
-  renewing: boolean;
+  /**
+   * The lease being asked for, on a request's path or as a renewal: a request finding no room waits
+   * for it rather than asking its own, so an isolate has one ask on its way at a time and a burst of
+   * requests (a cold isolate, a busy minute) costs the object one call, not one per request.
+   */
+  asking: Promise<Asked> | undefined;
+  /** No background renewal before then: the object did not answer the last ask in time (it may be overloaded). */
+  quietUntil: number;
   reporting: boolean;
 }
+
+/**
+ * What asking for a lease gave: a lease (in the pool), a refusal (with the request it was asked for:
+ * it stands for requests at least as large), or no answer in time (fail open).
+ */
+type Asked = Lease | (Omit<Refused, 'lasting'> & { min: Amount }) | 'unanswered';
 
 // Per isolate, per period: the leases it holds. Bounded like every other isolate memo.
 const pools = new Map<string, Pool>();
 const MAX_POOLS = 10_000;
+/** How long past a request's wait a lease's grant is still awaited (in the background) to join the pool. */
+const LATE_GRANT_MS = 2000;
+/** Asks a request waits through (its isolate's or its own) before it asks a lease for itself alone. */
+const SHARED_ASKS = 3;
 
 function poolOf(period: Period, now: number): Pool {
   let pool = pools.get(period.name);
   if (pool === undefined) {
     if (pools.size >= MAX_POOLS) pools.clear();
-    pool = { period, leases: [], rate: 0, lastAt: now, renewing: false, reporting: false };
+    pool = { period, leases: [], recent: 0, since: now, lastAt: now, asking: undefined, quietUntil: 0, reporting: false };
     pools.set(period.name, pool);
   }
-  const gap = Math.max(1, now - pool.lastAt);
-  pool.rate = pool.rate * 0.8 + (1000 / gap) * 0.2;
+  pool.recent = countRequest(pool.recent, now - pool.lastAt, timing.openMs);
   pool.lastAt = now;
   return pool;
 }
@@ -88,12 +124,31 @@ export interface ReserveContext {
   background: Background;
 }
 
+/** The refusal this isolate remembers for `period` that stands for a request of `worst`, if any. */
+function rememberedRefusal(period: Period, worst: Amount, now: number): Refused | undefined {
+  const known = refusals.get(period.name);
+  if (known === undefined) return undefined;
+  const { over, limit, used, spent } = known.refused;
+  const need = over === 'tokens' ? worst.tokens : worst.usd;
+  if (spent + need > limit) return { ...known.refused, lasting: true };
+  if (now < known.briefUntil && used + need > limit) return { ...known.refused, lasting: false };
+  return undefined;
+}
+
+/** Remembers a refusal the period's object answered (see `refusals`), for the next second or until the period ends. */
+function remember(refused: Omit<Refused, 'lasting'>, now: number): void {
+  const { period, over, limit, used, spent } = refused;
+  if (refusals.size >= MAX_POOLS) refusals.clear();
+  refusals.set(period.name, { refused: { period, over, limit, used, spent }, briefUntil: now + BRIEF_REFUSAL_MS });
+}
+
 /**
  * Reserves `worst` in every period: from a lease the isolate holds when one has room (no object
- * call), else from a new lease the period's object grants (one call, while the request waits).
- * A lease running low is renewed in the background. Answers the refusal of the first period the
- * request does not fit (what it took elsewhere is given back); an object that fails or is slow
- * lets the request through (resilience infrastructure must not become the outage).
+ * call), else from the lease its isolate is asking for, or a new one the period's object grants
+ * (one call, while the request waits). A lease running low is renewed in the background. Answers
+ * the refusal of the first period the request does not fit (what it took elsewhere is given back);
+ * an object that fails or is slow lets the request through (resilience infrastructure must not
+ * become the outage).
  */
 export async function reserveWorst(
   ctx: ReserveContext,
@@ -109,68 +164,107 @@ export async function reserveWorst(
     }
   };
   for (const period of periods) {
-    // A refusal this isolate remembers stands for requests at least as large as the refused one.
-    const known = refusedUntil.get(period.name);
-    if (known !== undefined && now < known.until && worst.tokens >= known.worst.tokens && worst.usd >= known.worst.usd) {
-      giveAll(NOTHING);
-      return known.refused;
-    }
     const pool = poolOf(period, now);
-    let lease = pool.leases.find((l) => draw(l, worst, now));
-    if (lease === undefined) {
-      const asked = await askLease(ctx, period, pool, worst, now);
-      if (asked === 'refused') continue;
-      if ('over' in asked) {
-        giveAll(NOTHING);
-        const spentOut =
-          asked.period.limits[asked.over] !== undefined && asked.spent + (asked.over === 'tokens' ? worst.tokens : worst.usd) > asked.limit;
-        if (refusedUntil.size >= MAX_POOLS) refusedUntil.clear();
-        refusedUntil.set(period.name, {
-          until: spentOut ? period.endsAt : now + BRIEF_REFUSAL_MS,
-          refused: asked,
-          worst,
-          lasting: spentOut,
-        });
-        return asked;
-      }
-      lease = asked;
-      draw(lease, worst, now);
+    const reserved = await reserveIn(ctx, pool, worst, now);
+    if (reserved === 'unanswered') continue;
+    if ('over' in reserved) {
+      giveAll(NOTHING);
+      return reserved;
     }
-    taken.push({ pool, lease });
-    // Renewed once: not while a renewal is on its way, nor when the pool already holds a lease not running low.
-    if (!pool.renewing && pool.leases.every((l) => wantsRenewal(l, now))) renew(ctx, period, pool, worst, now);
+    taken.push({ pool, lease: reserved });
+    // Renewed once: not while an ask is on its way, nor when the pool already holds a lease not running low.
+    if (renewable(pool, worst, now)) ctx.background(askShared(ctx, pool, worst, now));
   }
   return { finish: giveAll };
 }
 
+/**
+ * Whether to ask the next lease in the background: once, when no ask is on its way, every lease of
+ * the pool runs low, no refusal stands for a request like this one (a renewal refused would be asked
+ * again by every request), and the object answered the pool's last ask in time.
+ */
+function renewable(pool: Pool, worst: Amount, now: number): boolean {
+  if (pool.asking !== undefined || now < pool.quietUntil || rememberedRefusal(pool.period, worst, now) !== undefined) return false;
+  return pool.leases.every((l) => wantsRenewal(l, now));
+}
+
+/** `worst` drawn from a lease of the pool, waiting for asks as needed; a refusal; or no answer from the object. */
+async function reserveIn(ctx: ReserveContext, pool: Pool, worst: Amount, now: number): Promise<Lease | Refused | 'unanswered'> {
+  for (let asks = 0; ; asks++) {
+    // A refusal this isolate remembers stands for requests at least as large as the refused one.
+    const known = rememberedRefusal(pool.period, worst, now);
+    if (known !== undefined) return known;
+    const lease = pool.leases.find((l) => draw(l, worst, now));
+    if (lease !== undefined) return lease;
+    const mine = pool.asking === undefined;
+    const asked = await (asks < SHARED_ASKS ? (pool.asking ?? askShared(ctx, pool, worst, now)) : askLease(ctx, pool, worst, now));
+    // An object that did not answer lets through every request that waited for it.
+    if (asked === 'unanswered') return asked;
+    if ('over' in asked) {
+      // A refusal of an ask made for a smaller request does not stand for this one: the next round says.
+      if (!mine && (worst.tokens < asked.min.tokens || worst.usd < asked.min.usd)) continue;
+      return rememberedRefusal(pool.period, worst, now) ?? { ...asked, lasting: false };
+    }
+  }
+}
+
 let leaseCounter = 0;
 
-/** A new lease from the period's object; `refused` when the object could not be asked (fail open). */
-async function askLease(ctx: ReserveContext, period: Period, pool: Pool, worst: Amount, now: number): Promise<Lease | Refused | 'refused'> {
-  const budgets = ctx.budgets;
+/** Asks a lease as the pool's one ask on its way, which requests finding no room wait for. */
+function askShared(ctx: ReserveContext, pool: Pool, worst: Amount, now: number): Promise<Asked> {
+  const asking: Promise<Asked> = askLease(ctx, pool, worst, now).finally(() => {
+    if (pool.asking === asking) pool.asking = undefined;
+  });
+  pool.asking = asking;
+  return asking;
+}
+
+/**
+ * A new lease from the period's object, added to the pool; `unanswered` when the object could not
+ * be asked in time (fail open). A grant that arrives after the caller stopped waiting still joins
+ * the pool, so what the object holds for it is used and settled, not left held until it expires.
+ */
+async function askLease(ctx: ReserveContext, pool: Pool, worst: Amount, now: number): Promise<Asked> {
+  const { budgets } = ctx;
+  const { period } = pool;
   const id = `${now.toString(36)}-${(leaseCounter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const openUntil = Math.min(now + timing.openMs, period.endsAt);
-  const want = leaseSize(worst, pool.rate);
-  const reply = await failOpen(
-    'budget',
-    budgets && (() => budgets.getByName(period.name).reserve(id, worst, want, period.limits, openUntil + ctx.holdMs, period.forgetAt)),
-  );
-  if (reply === undefined) return 'refused';
-  if (reply.refusal !== undefined) return { period, ...reply.refusal };
+  const want = leaseSize(worst, expectedRequests(pool.recent, now - pool.since, timing.openMs));
+  const call =
+    budgets &&
+    Promise.resolve().then(() =>
+      budgets.getByName(period.name).reserve(id, worst, want, period.limits, openUntil + ctx.holdMs, period.forgetAt),
+    );
+  const reply = await failOpen('budget', call && (() => call));
+  if (reply === undefined) {
+    pool.quietUntil = now + BRIEF_REFUSAL_MS;
+    if (call !== undefined) {
+      const late = withTimeout(call, LATE_GRANT_MS, 'budget');
+      ctx.background(late.then((r) => r.refusal === undefined && adopt(ctx, pool, newLease(id, r.granted, now, openUntil), worst), noop));
+    }
+    return 'unanswered';
+  }
+  if (reply.refusal !== undefined) {
+    const refused = { period, ...reply.refusal };
+    remember(refused, now);
+    return { ...refused, min: worst };
+  }
   const lease = newLease(id, reply.granted, now, openUntil);
   pool.leases.push(lease);
   return lease;
 }
 
-/** Asks for the next lease in the background, so the request after this one finds it ready. */
-function renew(ctx: ReserveContext, period: Period, pool: Pool, worst: Amount, now: number): void {
-  pool.renewing = true;
-  ctx.background(askLease(ctx, period, pool, worst, now).finally(() => (pool.renewing = false)));
+/** A late grant: it joins the pool and the report loop, which settles it once it closes. */
+function adopt(ctx: ReserveContext, pool: Pool, lease: Lease, worst: Amount): void {
+  pool.leases.push(lease);
+  report(ctx, pool, worst);
 }
 
+const noop = (): void => {};
+
 /**
- * Reports finished requests' use to the period's object, batched: at most one call per lease every
- * REPORT_EVERY_MS, in the background of the request that finished. A lease that closed (or cannot
+ * Reports finished requests' use to the period's object, batched: one call for every lease of the
+ * pool at most every REPORT_EVERY_MS, in the background of the request that finished. A lease that closed (or cannot
  * take another request) with nothing in flight is settled, which releases what it still held; the
  * report goes on every REPORT_EVERY_MS until the pool's leases are settled (a lease closes ten
  * seconds after it opened).
@@ -187,21 +281,23 @@ function report(ctx: ReserveContext, pool: Pool, nextWorst: Amount): void {
         if (!pool.leases.some((l) => settleable(l, Date.now(), nextWorst)))
           await new Promise((resolve) => setTimeout(resolve, timing.reportMs));
         const now = Date.now();
-        const calls: Promise<unknown>[] = [];
+        const reports: UseReport[] = [];
         for (const lease of [...pool.leases]) {
           const final = settleable(lease, now, nextWorst);
           const used = takeUnreported(lease);
           if (final) {
             pool.leases.splice(pool.leases.indexOf(lease), 1);
             // Settling frees what the lease held: a brief refusal remembered here no longer stands.
-            if (refusedUntil.get(pool.period.name)?.lasting === false) refusedUntil.delete(pool.period.name);
+            const known = refusals.get(pool.period.name);
+            if (known !== undefined) known.briefUntil = 0;
           }
-          if (budgets !== undefined && (final || used.tokens > 0 || used.usd > 0)) {
-            const { name, forgetAt } = pool.period;
-            calls.push(failOpen('budget', () => budgets.getByName(name).settle(lease.id, used, final, forgetAt)));
-          }
+          if (final || used.tokens > 0 || used.usd > 0) reports.push({ id: lease.id, used, final });
         }
-        await Promise.all(calls);
+        // Every lease of the pool in one call.
+        if (budgets !== undefined && reports.length > 0) {
+          const { name, forgetAt } = pool.period;
+          await failOpen('budget', () => budgets.getByName(name).report(reports, forgetAt));
+        }
       }
     } finally {
       pool.reporting = false;
@@ -218,5 +314,5 @@ export function amountOf(tokens: number, usd: number | undefined): Amount {
 /** Forgets every lease and remembered refusal (tests). */
 export function forgetLeases(): void {
   pools.clear();
-  refusedUntil.clear();
+  refusals.clear();
 }

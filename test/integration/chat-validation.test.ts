@@ -45,6 +45,12 @@ describe('bad input never reaches a vendor', () => {
       'invalid_request_body',
     ],
     ['max_tokens above the limit', hello({ max_tokens: 100_000 }), 400, 'max_tokens_too_large'],
+    [
+      'max_tokens above the limit beside a max_completion_tokens within it',
+      hello({ max_completion_tokens: 10, max_tokens: 100_000 }),
+      400,
+      'max_tokens_too_large',
+    ],
     ['an unknown model alias', hello({ model: 'gpt-9' }), 404, 'model_not_found'],
     [
       'too many messages',

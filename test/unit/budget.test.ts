@@ -87,7 +87,7 @@ describe("a client's budget periods", () => {
   ])('tells a request over tpm at %s to retry within the minute (%i s)', (at, seconds) => {
     const [period] = periodsOf(client({ tpm: 500 }), t(at));
     if (period === undefined) throw new Error('no period');
-    const error = refusalError({ period, over: 'tokens', limit: 500, used: 480, spent: 400 }, t(at));
+    const error = refusalError({ period, over: 'tokens', limit: 500, used: 480, spent: 400, lasting: false }, t(at));
     expect(error.status).toBe(429);
     expect(error.code).toBe('tokens_per_minute_exceeded');
     expect(error.headers['retry-after']).toBe(String(seconds));
@@ -96,9 +96,19 @@ describe("a client's budget periods", () => {
   it('tells a request over its daily budget to retry at UTC midnight, and not before', () => {
     const [period] = periodsOf(client({ budget: { usd: 1 } }), now);
     if (period === undefined) throw new Error('no period');
-    const error = refusalError({ period, over: 'usd', limit: 1, used: 1.2, spent: 1.2 }, now);
+    const error = refusalError({ period, over: 'usd', limit: 1, used: 1.2, spent: 1.2, lasting: true }, now);
     expect(error.code).toBe('daily_budget_exceeded');
     expect(error.headers).toEqual({ 'retry-after': String(secondsToUtcMidnight(now)), 'x-should-retry': 'false' });
+  });
+
+  it('tells a request that only what others hold left no room to retry in seconds, which SDKs may do', () => {
+    const [period] = periodsOf(client({ budget: { tokens: 1000 } }), now);
+    if (period === undefined) throw new Error('no period');
+    const error = refusalError({ period, over: 'tokens', limit: 1000, used: 990, spent: 400, lasting: false }, now);
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('daily_budget_exceeded');
+    expect(error.headers).toEqual({ 'retry-after': '2' });
+    expect(error.message).toContain('in flight');
   });
 });
 

@@ -1,7 +1,7 @@
 // Budget reservations: the ledger a budget's object keeps, the leases isolates hold, and the worst-case estimate.
 import { describe, expect, it } from 'vitest';
 import { estimateInputTokens, worstCase } from '../../src/spend/estimate.ts';
-import { draw, giveBack, leaseSize, newLease, remaining, settleable, wantsRenewal } from '../../src/spend/lease.ts';
+import { countRequest, draw, giveBack, leaseSize, newLease, remaining, settleable, wantsRenewal } from '../../src/spend/lease.ts';
 import { type Amount, committed, emptyLedger, LEASE_SHARE, type Ledger, type Limits, reserve, settle } from '../../src/spend/ledger.ts';
 
 const t = (tokens: number, usd = 0): Amount => ({ tokens, usd });
@@ -91,11 +91,26 @@ describe('a lease', () => {
 
   it.each([
     [0, 1],
-    [0.05, 1],
-    [10, 100],
+    [0.4, 1],
+    [99.2, 100],
     [10_000, 1000],
-  ])('is sized for the requests expected while it is open (%s a second: %s requests)', (rate, requests) => {
-    expect(leaseSize(t(50, 0.001), rate)).toEqual({ tokens: 50 * requests, usd: 0.001 * requests });
+  ])('is sized for the requests expected while it is open (%s expected: %s requests)', (expected, requests) => {
+    expect(leaseSize(t(50, 0.001), expected)).toEqual({ tokens: 50 * requests, usd: 0.001 * requests });
+  });
+
+  it('expects as many requests as it saw in the last window: one at first, then the steady rate', () => {
+    const window = 10_000;
+    let count = countRequest(0, 0, window);
+    expect(count).toBe(1);
+    // 20 requests a second for a minute settle near 200 a window; a burst of near-simultaneous requests counts each once.
+    for (let i = 0; i < 1200; i++) count = countRequest(count, 50, window);
+    expect(count).toBeGreaterThan(195);
+    expect(count).toBeLessThan(205);
+    let burst = countRequest(0, 0, window);
+    for (let i = 0; i < 9; i++) burst = countRequest(burst, 1, window);
+    expect(burst).toBeCloseTo(10, 1);
+    // After a quiet minute, the count has decayed to the request arriving now.
+    expect(countRequest(count, 60_000, window)).toBeLessThan(2);
   });
 });
 

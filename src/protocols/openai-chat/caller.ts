@@ -75,7 +75,8 @@ function parse(value: unknown, _http: HttpFacts): CallerRequest {
     model: parsed.model,
     stream: parsed.stream === true,
     messageCount: parsed.messages.length,
-    maxTokens: parsed.max_completion_tokens ?? parsed.max_tokens ?? undefined,
+    // Both fields set: a vendor may read either, so the larger is the one checked against a cap and reserved.
+    maxTokens: largest(parsed.max_completion_tokens ?? undefined, parsed.max_tokens ?? undefined),
     generates: true,
     choices: parsed.n ?? 1,
     wantsUsage,
@@ -87,6 +88,10 @@ function parse(value: unknown, _http: HttpFacts): CallerRequest {
     encodeAnswer: modelToCompletion,
     encoder: () => chatEncoder(wantsUsage),
   };
+}
+
+function largest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 /** The `openai-chat` caller protocol. */
