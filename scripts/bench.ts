@@ -1,6 +1,6 @@
 // Benchmark: the same chat requests direct to a mock vendor, through a minimal forwarding Worker, through the proxy
-// (response cache off), under wrangler dev (cache off), answered from the proxy's KV cache, and through the proxy
-// without its circuit breakers (what the breakers cost).
+// (response cache off), under wrangler dev (cache off), answered from the proxy's KV cache; and what three features
+// cost, each against the same bundle without it: circuit breakers, a weighted draw of the first target, a client budget.
 //
 // Usage: npm run bench [-- --quick]   (--quick: a fifth of the requests, for checking the harness)
 // Prints the tables and writes them to scripts/bench/last-results.md. Exits 1 only on errors
@@ -13,9 +13,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Measurement, measure, measureInterleaved, type PhaseLimits, type RequestSpec } from './bench/load.ts';
 import { killAllNow, startMock, startWorkerHost, startWranglerDev, stopAll } from './bench/processes.ts';
-import { type Row, renderReport, type Target, type TargetId, toRow, totalErrors } from './bench/report.ts';
+import { renderReport } from './bench/report.ts';
+import { type Row, type Target, type TargetId, toRow, totalErrors } from './bench/rows.ts';
 import { measureBundle } from './bench/size.ts';
-import { buildProxyBundle, ROOT } from './bench/workers.ts';
+import { BUDGET_TOKENS, buildProxyBundle, CLIENT_KEYS, ROOT, WEIGHTED_ALIAS } from './bench/workers.ts';
 
 const quick = process.argv.includes('--quick');
 const scale = (n: number): number => (quick ? Math.max(100, Math.round(n / 5)) : n);
@@ -23,8 +24,13 @@ const WARMUP: PhaseLimits = { maxRequests: scale(400), maxMs: 1500 };
 const MEASURE: PhaseLimits = { maxRequests: scale(3000), maxMs: 6000 };
 const DEV_MEASURE: PhaseLimits = { maxRequests: scale(1000), maxMs: 5000 };
 const CONCURRENCY = [1, 16, 64];
-/** Slices per measured phase, taken in turns by (a), (b), (c), (e) and, non-streaming only, (f). */
+/** Slices per measured phase, taken in turns by every target measured in it. */
 const ROUNDS = 4;
+/**
+ * Targets that serve only a cost figure (report.ts COSTS), so they are measured non-streaming
+ * only, at the concurrencies it reads: fewer phases keep the run short.
+ */
+const JSON_ONLY: Partial<Record<TargetId, readonly number[]>> = { f: [1, 16, 64], g: [1, 16], h: [1, 16, 64], i: [1, 16, 64] };
 const DEV_CONCURRENCY = [1, 16];
 const RESULTS = path.join(ROOT, 'scripts', 'bench', 'last-results.md');
 
@@ -38,14 +44,25 @@ const EXPECT: Partial<Record<TargetId, Record<string, string>>> = {
   d: { 'x-proxy-source': 'provider' },
   e: { 'x-proxy-cache': 'HIT', 'x-proxy-source': 'cache' },
   f: { 'x-proxy-source': 'provider' },
+  g: { 'x-proxy-source': 'provider' },
+  h: { 'x-proxy-source': 'provider' },
+  i: { 'x-proxy-source': 'provider' },
+};
+
+/** What a target's requests name when not alias `bench` and bearer `bench` (ignored by `auth.mode = "none"`). */
+const ASK: Partial<Record<TargetId, { model?: string; key?: string }>> = {
+  g: { model: WEIGHTED_ALIAS },
+  h: { key: CLIENT_KEYS.free },
+  i: { key: CLIENT_KEYS.budget },
 };
 
 function spec(target: Target, stream: boolean): RequestSpec {
-  const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello.' }], stream });
+  const { model = 'bench', key = 'bench' } = ASK[target.id] ?? {};
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello.' }], stream });
   const out: RequestSpec = {
     origin: target.origin,
     path: '/v1/chat/completions',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body,
     stream,
   };
@@ -105,16 +122,21 @@ async function main(tmp: string): Promise<number> {
     { id: 'c', label: '(c) proxy', runtime: WORKERD, origin: host.proxy },
     { id: 'e', label: '(e) proxy, cache hit', runtime: WORKERD, origin: host.proxyCached },
     { id: 'f', label: '(f) proxy, breakers off', runtime: WORKERD, origin: host.proxyNoBreakers },
+    { id: 'g', label: '(g) proxy, balance weighted', runtime: WORKERD, origin: host.proxy },
+    { id: 'h', label: '(h) proxy, key, no limits', runtime: WORKERD, origin: host.proxyKeys },
+    { id: 'i', label: '(i) proxy, key with budget', runtime: WORKERD, origin: host.proxyKeys },
   ];
-  const cached = targets[3] as Target;
-  await fillCache(cached);
+  await fillCache(targets.find((t) => t.id === 'e') as Target);
   for (const t of targets) await preflight(t);
   const rows: Row[] = [];
-  // a, b, c, e (and f, non-streaming) take turns in slices for each mode and concurrency, so background
-  // load hits all alike. (f) only serves the breaker-cost figure, which is non-streaming.
+  // The targets of each mode and concurrency take turns in slices, so background load hits all alike.
+  const measuredAt = (t: Target, stream: boolean, c: number): boolean => {
+    const only = JSON_ONLY[t.id];
+    return only === undefined || (!stream && only.includes(c));
+  };
   for (const stream of [false, true]) {
-    const measuredTargets = stream ? targets.filter((t) => t.id !== 'f') : targets;
     for (const c of CONCURRENCY) {
+      const measuredTargets = targets.filter((t) => measuredAt(t, stream, c));
       const measured = await measureInterleaved(
         measuredTargets.map((t) => spec(t, stream)),
         c,
@@ -160,22 +182,24 @@ async function main(tmp: string): Promise<number> {
     size,
     environment: [
       `${new Date().toISOString()}, Node ${process.versions.node}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load generator, mock vendor and workerd share these cores`,
-      `(a) straight to the mock vendor (its own Node process); (b), (c) and (e) on ${WORKERD}, compatibility date and flags from wrangler.toml; (d) \`wrangler dev\` child process`,
+      `(a) straight to the mock vendor (its own Node process); (b), (c), (e), (f), (g), (h) and (i) on ${WORKERD}, compatibility date and flags from wrangler.toml; (d) \`wrangler dev\` child process`,
       'request: one user message, model alias `bench` → one OpenAI-protocol target on the mock; answer: 5 content chunks',
       'cache: (c) and (d) run with `"cache": {"enabled": false}` in the bench PROXY_CONFIG, so they measure the provider path; every answer must carry `x-proxy-source: provider`',
       '(f): a third Miniflare instance of the same bundle, cache off, without the `BREAKER` Durable Object binding, so the proxy skips the circuit breakers; (c) has the binding as wrangler.toml declares it (SQLite-backed, Miniflare temporary storage): each request checks the isolate-local breaker copy and reports its outcome to the object of its provider through waitUntil',
       '(e): a second Miniflare instance of the same bundle with `"cache": {"enabled": true}` and KV binding `CACHE` (Miniflare temporary storage); one request fills the entry, then every answer must carry `x-proxy-cache: HIT` and `x-proxy-source: cache`; a streamed hit is the stored completion replayed as SSE (role, one content chunk, finish, `[DONE]`)',
+      `(g): the instance of (c), alias \`${WEIGHTED_ALIAS}\`: \`"balance": "weighted"\` over two targets on the mock (providers \`mock\` and \`mock2\`, same origin, weights 1 and 1), so each request checks both targets' key pools and breaker copies and draws its first target, and half the answers go through each provider (outcomes reported to two breaker objects); (c)'s alias \`bench\` has one target, routed without a draw. Target: the draw adds < 0.05 ms at p50 (c=1, non-streaming); throughput at c=16 for reference`,
+      `(h), (i): a fourth Miniflare instance of the same bundle, cache off, \`auth.mode = "keys"\`, each request carrying its client key as \`Authorization: Bearer\` (matched by SHA-256): (h)'s key has no limits; (i)'s has \`dailyTokens\` and \`tpm\` of ${BUDGET_TOKENS.toLocaleString('en-US')} tokens (never reached), so each request reserves its worst case (estimated input + the output cap \`limits.maxTokens\`, 8192 by default) in its day and its minute from leases the isolate holds at the \`BUDGET\` Durable Objects (an object call only when no lease has room; renewals and use reports in the background) and settles it when answered. (h) and (i) share the isolate, so (i)'s background budget calls may land in (h)'s slices; a refused request would be an error (not 200, no \`x-proxy-source: provider\`). Target: the budget check adds < 1 ms at p50 (c=1, non-streaming); throughput at c=16 and 64 for reference`,
     ],
     limits: [
       'closed loop: c keep-alive connections (undici Pool), each sends its next request when the previous answer is fully read',
-      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c), (e) and, non-streaming, (f); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
+      `each phase: warm-up of ≤ ${WARMUP.maxRequests} requests or ≤ ${WARMUP.maxMs} ms (discarded), then ≤ ${MEASURE.maxRequests} requests or ≤ ${MEASURE.maxMs} ms per server, in ${ROUNDS} slices taken in turns by (a), (b), (c), (e) and, non-streaming only, (f), (g) (c=1 and 16), (h) and (i), in reverse order every other round (a … i i … a); wrangler dev: ≤ ${DEV_MEASURE.maxRequests} requests or ≤ ${DEV_MEASURE.maxMs} ms in one go`,
       'p50/p99: nearest rank over successful requests; req/s: successful requests / (last completion − first send); an answer without the expected x-proxy-* headers counts as an error, not a sample',
       '(b) returns the upstream Response untouched, so workerd pipes its body natively; a Worker that reads the stream in JS (as the proxy must, to relay SSE) starts from a higher floor',
       "(e) pays Miniflare's local KV: each `get` is a call to a Durable Object in the same workerd, backed by SQLite and blob files in a temp dir, not Cloudflare's edge KV cache; the request key is a SHA-256 of the canonical request",
     ],
     notes: [
       `background load (1-min load average) before the run: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}; other processes on these 2 cores skew figures, so compare rows of the same run`,
-      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): (c) ${logs.proxy} for ${requestsOf('c')} measured requests plus warm-ups, (e) ${logs.proxyCached} for ${requestsOf('e')}, (f) ${logs.proxyNoBreakers} for ${requestsOf('f')}`,
+      `proxy log lines drained from workerd by the Miniflare host (counted, never printed): (c) and (g) ${logs.proxy} for ${requestsOf('c') + requestsOf('g')} measured requests plus warm-ups, (e) ${logs.proxyCached} for ${requestsOf('e')}, (f) ${logs.proxyNoBreakers} for ${requestsOf('f')}, (h) and (i) ${logs.proxyKeys} for ${requestsOf('h') + requestsOf('i')}`,
       quick ? '**--quick run: a fifth of the requests; figures are noisier**' : 'full run (not --quick)',
       ...(devFailure === undefined ? [] : [`**(d) wrangler dev failed: ${devFailure.split('\n')[0]}**`]),
     ],

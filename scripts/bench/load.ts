@@ -200,8 +200,10 @@ export async function measure(spec: RequestSpec, concurrency: number, warmup: Ph
 
 /**
  * Measures several servers at the same concurrency, taking turns: each is warmed up, then the
- * measured phase of each is cut into `rounds` slices run round-robin (a b c a b c …), so a burst
- * of background load on the shared cores hits every server alike. Each server keeps its own
+ * measured phase of each is cut into `rounds` slices run in turns, the order reversed every other
+ * round (a b c c b a a b c …), so a burst of background load on the shared cores hits every server
+ * alike and no server always runs right after another (two targets on one instance: the second
+ * would always find it warm, and pay for the first one's garbage). Each server keeps its own
  * keep-alive connections for all its slices; `limits` bound the sum of one server's slices.
  */
 export async function measureInterleaved(
@@ -217,8 +219,12 @@ export async function measureInterleaved(
     for (const [i, spec] of specs.entries()) warm.push(await runPhase(pools[i] as Pool, spec, concurrency, warmup));
     const slice: PhaseLimits = { maxRequests: Math.ceil(limits.maxRequests / rounds), maxMs: limits.maxMs / rounds };
     const parts: PhaseResult[][] = specs.map(() => []);
+    const forward = specs.map((_, i) => i);
+    const backward = [...forward].reverse();
     for (let r = 0; r < rounds; r++) {
-      for (const [i, spec] of specs.entries()) parts[i]?.push(await runPhase(pools[i] as Pool, spec, concurrency, slice));
+      for (const i of r % 2 === 0 ? forward : backward) {
+        parts[i]?.push(await runPhase(pools[i] as Pool, specs[i] as RequestSpec, concurrency, slice));
+      }
     }
     return parts.map((p, i) => {
       const merged = merge(p);

@@ -6,7 +6,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { startWranglerDev as startSharedWranglerDev } from '../../test/support/wrangler-dev.ts';
-import { BENCH_KEY, benchProxyConfig, ROOT } from './workers.ts';
+import { BENCH_KEY, benchProxyConfig, INSTANCES, type Instance, ROOT } from './workers.ts';
 
 interface Tracked {
   name: string;
@@ -115,46 +115,29 @@ export async function startMock(): Promise<string> {
 }
 
 /** Log lines each Worker of the host wrote so far. */
-export interface HostCounts {
-  forwarder: number;
-  proxy: number;
-  proxyCached: number;
-  proxyNoBreakers: number;
-}
+export type HostCounts = Record<Instance, number>;
 
 /**
- * The worker host child, on workerd via Miniflare: the forwarder, the proxy (cache off), the proxy
- * with the cache on, and the proxy without the BREAKER binding (cache off, breakers off).
+ * The worker host child, on workerd via Miniflare: the origin of each instance (the forwarder, the
+ * proxy with cache off, cache on, breakers off, client keys; worker-host.ts says what each is).
  */
-export interface WorkerHost {
-  forwarder: string;
-  proxy: string;
-  proxyCached: string;
-  proxyNoBreakers: string;
+export type WorkerHost = Record<Instance, string> & {
   /** Log lines each Worker wrote so far (drained by the host, never printed). */
   counts(): Promise<HostCounts>;
-}
+};
 
-/** Starts `worker-host.ts` with the proxy bundle and the mock's origin; resolves once all three Workers answer. */
+/** Starts `worker-host.ts` with the proxy bundle and the mock's origin; resolves once every instance answers. */
 export async function startWorkerHost(bundlePath: string, mockOrigin: string): Promise<WorkerHost> {
   const t = launch('worker host', [path.join(ROOT, 'scripts', 'bench', 'worker-host.ts'), bundlePath, mockOrigin]);
   const lines = drainedLines(t);
-  const first = JSON.parse(await waitForLine(t, lines, (l) => l.startsWith('{'), 60_000)) as {
-    forwarder?: string;
-    proxy?: string;
-    proxyCached?: string;
-    proxyNoBreakers?: string;
-    error?: string;
-  };
-  const { forwarder, proxy, proxyCached, proxyNoBreakers } = first;
-  if (first.error !== undefined || !forwarder || !proxy || !proxyCached || !proxyNoBreakers) {
-    throw new Error(`worker host failed: ${first.error ?? 'no URLs'}`);
+  const first = JSON.parse(await waitForLine(t, lines, (l) => l.startsWith('{'), 60_000)) as Partial<Record<Instance | 'error', string>>;
+  const missing = INSTANCES.filter((name) => !first[name]);
+  if (first.error !== undefined || missing.length > 0) {
+    throw new Error(`worker host failed: ${first.error ?? `no URL for ${missing.join(', ')}`}`);
   }
+  const origins = Object.fromEntries(INSTANCES.map((name) => [name, first[name] as string])) as Record<Instance, string>;
   return {
-    forwarder,
-    proxy,
-    proxyCached,
-    proxyNoBreakers,
+    ...origins,
     async counts() {
       const answer = waitForLine(t, lines, (l) => l.startsWith('{"counts"'), 5_000);
       t.child.stdin?.write('counts\n');

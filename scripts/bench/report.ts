@@ -1,51 +1,7 @@
-// Turns measured rows into the result tables, the headline ratios against the forwarder, and PASS/MISS marks.
-import type { Measurement } from './load.ts';
+// Turns measured rows into the result tables and the headline tables with their PASS/MISS marks, as markdown.
+import { COSTS, cacheHeadlines, costHeadlines, headlines } from './headlines.ts';
+import { find, kb, ms, pct, type Row } from './rows.ts';
 import type { BundleSize } from './size.ts';
-import { type LatencySummary, summarize } from './stats.ts';
-
-/**
- * Which way the requests went: (a) direct, (b) forwarder, (c) proxy on Miniflare (cache off),
- * (d) proxy under wrangler dev (cache off), (e) proxy on Miniflare answering from its KV cache,
- * (f) proxy on Miniflare without the BREAKER binding (cache off, circuit breakers off).
- */
-export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
-
-/** A measured server, named with the runtime it ran on. */
-export interface Target {
-  id: TargetId;
-  label: string;
-  runtime: string;
-  origin: string;
-}
-
-/** One table row: one target, one mode, one concurrency. */
-export interface Row {
-  target: Target;
-  stream: boolean;
-  concurrency: number;
-  requests: number;
-  /** Measured-phase errors plus warm-up errors. */
-  errors: number;
-  errorSamples: string[];
-  rps: number;
-  latency: LatencySummary;
-  ttft: LatencySummary | undefined;
-}
-
-/** Summarises one measurement into a row. */
-export function toRow(target: Target, stream: boolean, concurrency: number, m: Measurement): Row {
-  return {
-    target,
-    stream,
-    concurrency,
-    requests: m.requests,
-    errors: m.errors + m.warmupErrors,
-    errorSamples: m.errorSamples,
-    rps: m.elapsedMs > 0 ? (m.ok * 1000) / m.elapsedMs : 0,
-    latency: summarize(m.latency),
-    ttft: stream ? summarize(m.ttft) : undefined,
-  };
-}
 
 /** Everything the report needs besides the rows. */
 export interface ReportContext {
@@ -55,9 +11,6 @@ export interface ReportContext {
   limits: string[];
   notes: string[];
 }
-
-const ms = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(2));
-const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 
 function table(head: string[], body: string[][], alignRight: boolean[]): string[] {
   // At least 3 wide so a right-aligned rule (`--:`) fits; the layout is the one biome's markdown formatter keeps.
@@ -118,129 +71,6 @@ function streamTable(rows: Row[]): string[] {
   ]);
 }
 
-function find(rows: Row[], id: TargetId, stream: boolean, c: number): Row | undefined {
-  return rows.find((r) => r.target.id === id && r.stream === stream && r.concurrency === c);
-}
-
-/** One headline figure against its target. */
-interface Headline {
-  what: string;
-  value: string;
-  target: string;
-  pass: boolean | undefined;
-}
-
-/** The headline ratios of the proxy (c) against the forwarder (b), and the bundle size. */
-export function headlines(rows: Row[], size: BundleSize): Headline[] {
-  const out: Headline[] = [];
-  const fwd64 = find(rows, 'b', false, 64);
-  const px64 = find(rows, 'c', false, 64);
-  const ratio = fwd64 && px64 && fwd64.rps > 0 ? px64.rps / fwd64.rps : undefined;
-  out.push({
-    what: 'Throughput at c=64, non-streaming: proxy / forwarder',
-    value: ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}% (${px64?.rps.toFixed(0)} vs ${fwd64?.rps.toFixed(0)} req/s)`,
-    target: '≥ 80%',
-    pass: ratio === undefined ? undefined : ratio >= 0.8,
-  });
-  const fwd1 = find(rows, 'b', false, 1);
-  const px1 = find(rows, 'c', false, 1);
-  const added = fwd1 && px1 ? px1.latency.p50 - fwd1.latency.p50 : undefined;
-  out.push({
-    what: 'Added p50 latency at c=1, non-streaming: proxy − forwarder',
-    value: added === undefined ? '—' : `${added.toFixed(2)} ms (${ms(px1?.latency.p50)} vs ${ms(fwd1?.latency.p50)})`,
-    target: '< 0.5 ms',
-    pass: added === undefined ? undefined : added < 0.5,
-  });
-  const fwdS = find(rows, 'b', true, 1);
-  const pxS = find(rows, 'c', true, 1);
-  const ttft = fwdS?.ttft && pxS?.ttft ? pxS.ttft.p50 - fwdS.ttft.p50 : undefined;
-  out.push({
-    what: 'Streaming TTFT p50 at c=1: proxy − forwarder',
-    value: ttft === undefined ? '—' : `${ttft.toFixed(2)} ms (${ms(pxS?.ttft?.p50)} vs ${ms(fwdS?.ttft?.p50)})`,
-    target: 'within 1 ms',
-    pass: ttft === undefined ? undefined : Math.abs(ttft) <= 1,
-  });
-  out.push({
-    what: 'Built Worker, gzip (raw)',
-    value: `${kb(size.gzipBytes)} KB (${kb(size.rawBytes)} KB)`,
-    target: '< 100 KB gzip',
-    pass: size.gzipBytes < 100 * 1024,
-  });
-  return out;
-}
-
-/** A rate of `a` relative to `b` in percent, or — when either is missing. */
-function pct(a: Row | undefined, b: Row | undefined): string {
-  return a && b && b.rps > 0 ? `${((a.rps / b.rps) * 100).toFixed(1)}%` : '—';
-}
-
-/** The p50 of a row that matters for "answers faster": whole answer for JSON, time to first token for streams. */
-function firstAnswer(r: Row | undefined): number | undefined {
-  return r === undefined ? undefined : r.stream ? r.ttft?.p50 : r.latency.p50;
-}
-
-/**
- * Cache hits (e) against the forwarder with a live upstream (b), with the target "a cache hit
- * answers faster than the forwarder does": p50 (TTFT for streams) lower at c=1 and req/s higher
- * at c=16; and against direct to the mock (a), for reference.
- */
-export function cacheHeadlines(rows: Row[]): Headline[] {
-  const out: Headline[] = [];
-  for (const [ref, refName] of [
-    ['b', 'forwarder (b)'],
-    ['a', 'direct (a)'],
-  ] as const) {
-    for (const stream of [false, true]) {
-      const hit1 = find(rows, 'e', stream, 1);
-      const ref1 = find(rows, ref, stream, 1);
-      const hit16 = find(rows, 'e', stream, 16);
-      const ref16 = find(rows, ref, stream, 16);
-      const p50Hit = firstAnswer(hit1);
-      const p50Ref = firstAnswer(ref1);
-      const known = p50Hit !== undefined && p50Ref !== undefined && hit16 !== undefined && ref16 !== undefined;
-      const metric = stream ? 'TTFT p50' : 'p50';
-      out.push({
-        what: `Cache hit vs ${refName}, ${stream ? 'streaming' : 'non-streaming'}: ${metric} at c=1; req/s at c=16`,
-        value: known
-          ? `${ms(p50Hit)} vs ${ms(p50Ref)} ms; ${hit16.rps.toFixed(0)} vs ${ref16.rps.toFixed(0)} req/s (${pct(hit16, ref16)})`
-          : '—',
-        target: ref === 'b' ? `${metric} lower and req/s higher than (b)` : 'reference, no target',
-        pass: ref === 'b' && known ? p50Hit < p50Ref && hit16.rps > ref16.rps : undefined,
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * What the circuit breakers cost on the happy path: the proxy with them (c) against the same bundle
- * without the BREAKER binding (f), measured in turns in the same phases. Target: under 0.2 ms added
- * at p50 (c=1); the throughput ratios are reported without a target.
- */
-export function breakerHeadlines(rows: Row[]): Headline[] {
-  const out: Headline[] = [];
-  const on1 = find(rows, 'c', false, 1);
-  const off1 = find(rows, 'f', false, 1);
-  const added = on1 && off1 ? on1.latency.p50 - off1.latency.p50 : undefined;
-  out.push({
-    what: 'Added p50 latency at c=1, non-streaming: breakers on (c) − off (f)',
-    value: added === undefined ? '—' : `${added.toFixed(2)} ms (${ms(on1?.latency.p50)} vs ${ms(off1?.latency.p50)})`,
-    target: '< 0.2 ms',
-    pass: added === undefined ? undefined : added < 0.2,
-  });
-  for (const c of [16, 64]) {
-    const on = find(rows, 'c', false, c);
-    const off = find(rows, 'f', false, c);
-    out.push({
-      what: `Throughput at c=${c}, non-streaming: breakers on (c) / off (f)`,
-      value: on && off ? `${pct(on, off)} (${on.rps.toFixed(0)} vs ${off.rps.toFixed(0)} req/s)` : '—',
-      target: 'reference, no target',
-      pass: undefined,
-    });
-  }
-  return out;
-}
-
 /** Informational comparisons, no target: streaming throughput, the forwarder's own cost, dev server cost. */
 function extras(rows: Row[]): string[] {
   const lines: string[] = [];
@@ -279,11 +109,6 @@ function extras(rows: Row[]): string[] {
   return lines;
 }
 
-/** Total errors over every row (warm-ups included). */
-export function totalErrors(rows: Row[]): number {
-  return rows.reduce((sum, r) => sum + r.errors, 0);
-}
-
 /** The whole report as markdown; the same text is printed and written to `last-results.md`. */
 export function renderReport(ctx: ReportContext): string {
   const { rows, size } = ctx;
@@ -306,12 +131,13 @@ export function renderReport(ctx: ReportContext): string {
       [false, false, false, false],
     ),
   );
-  if (rows.some((r) => r.target.id === 'f')) {
-    lines.push('', '## Headline: circuit breakers on (c) against off (f), same bundle on workerd via Miniflare', '');
+  for (const cost of COSTS) {
+    if (!rows.some((r) => r.target.id === cost.with) || !rows.some((r) => r.target.id === cost.without)) continue;
+    lines.push('', `## Headline: ${cost.title}`, '');
     lines.push(
       ...table(
         ['figure', 'value', 'target', ''],
-        breakerHeadlines(rows).map((h) => [h.what, h.value, h.target, mark(h.pass)]),
+        costHeadlines(rows, cost).map((h) => [h.what, h.value, h.target, mark(h.pass)]),
         [false, false, false, false],
       ),
     );

@@ -1,5 +1,6 @@
 // Builds the proxy bundle with wrangler and runs it, and a minimal forwarding Worker, on workerd via Miniflare.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { V4MiniflareOptions } from 'miniflare';
@@ -9,6 +10,10 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** Wrangler's CLI entry, run with this Node (the shebang's `node` may be an older one). */
 export const WRANGLER_BIN = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+/** The Workers the worker host runs, by the names the bench and the host's JSON lines use (worker-host.ts says what each is). */
+export const INSTANCES = ['forwarder', 'proxy', 'proxyCached', 'proxyNoBreakers', 'proxyKeys'] as const;
+export type Instance = (typeof INSTANCES)[number];
 
 /** The provider key the bench config names; any value works against the mock. */
 export const BENCH_KEY = 'bench-key';
@@ -29,15 +34,52 @@ export const FORWARDER_SOURCE = `export default {
 };
 `;
 
+/** Alias of the balance figure (g): `balance: "weighted"` over two targets on the mock, one per provider, weights 1 and 1. */
+export const WEIGHTED_ALIAS = 'bench-weighted';
+
 /**
- * PROXY_CONFIG for the bench: alias `bench` with one OpenAI-protocol target on the mock vendor.
- * The KV response cache is off unless `cache` is true, so the proxy rows measure the provider path.
+ * Client keys of the `auth.mode = "keys"` instance, sent as `Authorization: Bearer <key>`: `free`
+ * (h) has no limits, `budget` (i) has a daily and a per-minute token budget (BUDGET_TOKENS).
  */
-export function benchProxyConfig(mockOrigin: string, cache = false): string {
+export const CLIENT_KEYS = { free: 'bench-client-free', budget: 'bench-client-budget' } as const;
+
+/** `dailyTokens` and `tpm` of the budget key: every request reserves and settles, none is ever refused. */
+export const BUDGET_TOKENS = 1e12;
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** What sets one bench config apart: the response cache, client keys (`auth.mode = "keys"`). */
+export interface BenchConfigOptions {
+  cache?: boolean;
+  clientKeys?: boolean;
+}
+
+/**
+ * PROXY_CONFIG for the bench: alias `bench` with one OpenAI-protocol target on the mock vendor, and
+ * WEIGHTED_ALIAS over two providers on the same mock. The KV response cache is off unless `cache`,
+ * so the proxy rows measure the provider path; anyone may call unless `clientKeys` (then only the
+ * holders of CLIENT_KEYS).
+ */
+export function benchProxyConfig(mockOrigin: string, { cache = false, clientKeys = false }: BenchConfigOptions = {}): string {
+  const provider = { protocol: 'openai', baseUrl: `${mockOrigin}/v1`, apiKeyEnv: 'BENCH_KEY' };
+  const keys = [
+    { name: 'bench-free', sha256: sha256Hex(CLIENT_KEYS.free) },
+    { name: 'bench-budget', sha256: sha256Hex(CLIENT_KEYS.budget), dailyTokens: BUDGET_TOKENS, tpm: BUDGET_TOKENS },
+  ];
   return JSON.stringify({
-    providers: { mock: { protocol: 'openai', baseUrl: `${mockOrigin}/v1`, apiKeyEnv: 'BENCH_KEY' } },
-    models: { bench: { targets: [{ provider: 'mock', model: 'mock-model' }] } },
+    providers: { mock: provider, mock2: provider },
+    models: {
+      bench: { targets: [{ provider: 'mock', model: 'mock-model' }] },
+      [WEIGHTED_ALIAS]: {
+        balance: 'weighted',
+        targets: [
+          { provider: 'mock', model: 'mock-model', weight: 1 },
+          { provider: 'mock2', model: 'mock-model', weight: 1 },
+        ],
+      },
+    },
     cache: { enabled: cache },
+    ...(clientKeys ? { auth: { mode: 'keys', keys } } : {}),
   });
 }
 
@@ -98,7 +140,7 @@ async function shared(counter: { lines: number }) {
   };
 }
 
-/** Which proxy instance: the response cache on or off, the circuit breakers on or off. */
+/** Which proxy instance: the response cache on or off, the circuit breakers on or off, client keys or anyone. */
 export interface ProxyVariant {
   cache: boolean;
   /**
@@ -106,23 +148,39 @@ export interface ProxyVariant {
    * deployed; without it the proxy skips the breakers altogether (`env.BREAKER` undefined).
    */
   breakers: boolean;
+  /** `auth.mode = "keys"` with CLIENT_KEYS (one without limits, one with budgets) instead of `none`. */
+  clientKeys?: boolean;
+}
+
+/** The instance's name in Miniflare. */
+function variantName({ cache, breakers, clientKeys }: ProxyVariant): string {
+  if (cache) return 'proxy-cached';
+  if (clientKeys) return 'proxy-keys';
+  return breakers ? 'proxy' : 'proxy-no-breakers';
 }
 
 /**
  * Starts the proxy bundle on workerd with wrangler.toml's compatibility date, flags and bindings
- * (KV `CACHE` and, unless `breakers` is off, the `BREAKER` Durable Object: Miniflare's temporary
- * storage, gone on dispose), `PROXY_CONFIG` replaced by the bench config (a JSON string, response
- * cache on only when `cache`) and `BENCH_KEY` set.
+ * (KV `CACHE` and, unless `breakers` is off, its Durable Objects: `BREAKER`, `BUDGET` ... in
+ * Miniflare's temporary storage, gone on dispose), `PROXY_CONFIG` replaced by the bench config
+ * (response cache on only when `cache`, client keys only when `clientKeys`) and `BENCH_KEY` set.
  */
 export async function startProxyWorker(
   bundlePath: string,
   mockOrigin: string,
-  { cache, breakers }: ProxyVariant = { cache: false, breakers: true },
+  variant: ProxyVariant = { cache: false, breakers: true },
 ): Promise<RunningWorker> {
+  const { cache, breakers, clientKeys = false } = variant;
   // The bundle is one self-contained module: module rules (which Miniflare 5 cannot convert) are moot.
   const { modulesRules: _rules, durableObjects, ...fromConfig } = await wranglerWorkerOptions();
-  if (breakers && (durableObjects as Record<string, unknown> | undefined)?.BREAKER === undefined) {
+  const objects = durableObjects as Record<string, unknown> | undefined;
+  if (breakers && objects?.BREAKER === undefined) {
     throw new Error('wrangler.toml has no BREAKER Durable Object binding: the "breakers on" instance would run without them');
+  }
+  if (clientKeys && (!breakers || objects?.BUDGET === undefined)) {
+    throw new Error(
+      'the client-keys instance needs the BUDGET Durable Object binding of wrangler.toml (and breakers on, which keeps the objects)',
+    );
   }
   const counter = { lines: 0 };
   return start(
@@ -130,12 +188,12 @@ export async function startProxyWorker(
       ...(await shared(counter)),
       ...fromConfig,
       ...(breakers ? { durableObjects } : {}),
-      name: cache ? 'proxy-cached' : breakers ? 'proxy' : 'proxy-no-breakers',
+      name: variantName(variant),
       modules: true,
       // Module names are relative to this root; the bundle lives in a temp dir outside the project.
       modulesRoot: path.dirname(bundlePath),
       scriptPath: bundlePath,
-      bindings: { ...fromConfig.bindings, PROXY_CONFIG: benchProxyConfig(mockOrigin, cache), BENCH_KEY },
+      bindings: { ...fromConfig.bindings, PROXY_CONFIG: benchProxyConfig(mockOrigin, { cache, clientKeys }), BENCH_KEY },
     } as V4MiniflareOptions,
     counter,
   );
