@@ -36,6 +36,8 @@ export interface Timing {
 
 /** Asks a request waits through before it asks a lease for itself alone (reservations.ts). */
 export const SHARED_ASKS = constantOf('spend/reservations.ts', 'SHARED_ASKS');
+/** How long after a refusal an unanswered ask refuses rather than lets the request through (reservations.ts). */
+export const NEAR_END_MS = constantOf('spend/reservations.ts', 'NEAR_END_MS');
 
 export function timingFromSource(): Timing {
   return {

@@ -1,6 +1,7 @@
 // One isolate in the budget simulation: what src/spend/reservations.ts does per isolate and period, step by step,
 // on the real lease and ledger functions, with simulated time in place of awaits (each `await` becomes a callback).
 import {
+  closingKeep,
   countRequest,
   draw,
   expectedRequests,
@@ -8,13 +9,14 @@ import {
   type Lease,
   leaseSize,
   newLease,
+  remaining,
   settleable,
   takeUnreported,
   wantsRenewal,
 } from '../../src/spend/lease.ts';
 import { type Amount, applyReports, type Limits, reserve, type UseReport } from '../../src/spend/ledger.ts';
 import type { Clock } from './clock.ts';
-import { SHARED_ASKS, type Timing } from './constants.ts';
+import { NEAR_END_MS, SHARED_ASKS, type Timing } from './constants.ts';
 import type { Metrics } from './metrics.ts';
 import type { BudgetObjectSim } from './object.ts';
 
@@ -52,6 +54,7 @@ interface Pool {
 
 /** reservations.ts `refusals` entry (tokens only: the simulated budget has no USD limit). */
 interface Memo {
+  at: number;
   limit: number;
   used: number;
   spent: number;
@@ -92,7 +95,9 @@ export class Isolate {
     if (asks === 0) metrics.wait(now);
     const mine = pool.asking === undefined;
     const then = (asked: Asked): void => {
-      if (asked === 'unanswered') {
+      if (asked === 'unanswered' && this.memo !== undefined && now < this.memo.at + NEAR_END_MS) {
+        metrics.refuse('object', worst.tokens, this.world.clock.now);
+      } else if (asked === 'unanswered') {
         metrics.unreserved++;
         metrics.admit(worst.tokens);
         this.world.clock.after(request.durationMs, () => metrics.finish(worst.tokens, request.used.tokens));
@@ -150,7 +155,9 @@ export class Isolate {
     const { object, timing, limits } = this.world;
     const id = `h${holds++}`;
     const openUntil = Math.min(now + timing.openMs, this.world.endsAt);
-    const want = leaseSize(worst, expectedRequests(pool.recent, now - pool.since, timing.openMs));
+    const open = pool.leases.filter((l) => now < l.openUntil);
+    const servable = open.reduce((n, l) => n + Math.floor(remaining(l).tokens / Math.max(1, worst.tokens)), 0);
+    const want = leaseSize(worst, expectedRequests(pool.recent, now - pool.since, timing.openMs) - servable);
     const apply = (at: number) => {
       const grant = reserve(object.ledger, id, worst, want, limits, at, openUntil + timing.holdMs);
       object.ledger = grant.ledger;
@@ -170,7 +177,7 @@ export class Isolate {
           pool.quietUntil = now + timing.briefRefusalMs;
           then('unanswered');
         } else if (!grant.ok) {
-          this.memo = { limit: grant.limit, used: grant.used, spent: grant.spent, briefUntil: now + timing.briefRefusalMs };
+          this.memo = { limit: grant.limit, used: grant.used, spent: grant.spent, at: now, briefUntil: now + timing.briefRefusalMs };
           then({ ...grant, min: worst });
         } else {
           const lease = newLease(id, grant.granted, now, openUntil);
@@ -210,7 +217,9 @@ export class Isolate {
         pool.leases.splice(pool.leases.indexOf(lease), 1);
         if (this.memo !== undefined) this.memo.briefUntil = 0;
       }
-      if (final || used.tokens > 0 || used.usd > 0) reports.push({ id: lease.id, used, final });
+      const keep = final ? undefined : closingKeep(lease, now);
+      if (final || keep !== undefined || used.tokens > 0 || used.usd > 0)
+        reports.push({ id: lease.id, used, final, ...(keep && { keep }) });
     }
     if (reports.length === 0) {
       this.flush(pool, nextWorst);

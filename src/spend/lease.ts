@@ -5,6 +5,8 @@ import { type Amount, add, NOTHING } from './ledger.ts';
 export const LEASE_OPEN_MS = 10_000;
 /** A lease is renewed in the background once less than this share of it is left. */
 export const RENEW_BELOW = 0.5;
+/** ... or once less than this share of its open window is left (so the next one is ready when it closes). */
+const RENEW_CLOSING = 0.2;
 /** The most requests one lease is sized for. */
 const MAX_REQUESTS_PER_LEASE = 1000;
 
@@ -19,13 +21,15 @@ export interface Lease {
   /** The part of `used` already reported to the budget's object. */
   reported: Amount;
   inFlight: number;
+  /** Closed with requests still in flight, and its unused part given back to the object (`closingReport`). */
+  released: boolean;
   /** New requests may draw from it from then until `openUntil` (epoch ms). */
   openedAt: number;
   openUntil: number;
 }
 
 export function newLease(id: string, granted: Amount, now: number, openUntil = now + LEASE_OPEN_MS): Lease {
-  return { id, granted, taken: NOTHING, used: NOTHING, reported: NOTHING, inFlight: 0, openedAt: now, openUntil };
+  return { id, granted, taken: NOTHING, used: NOTHING, reported: NOTHING, inFlight: 0, released: false, openedAt: now, openUntil };
 }
 
 /** What is left of a lease for new requests. */
@@ -67,7 +71,19 @@ export function settleable(lease: Lease, now: number, nextWorst: Amount): boolea
 export function wantsRenewal(lease: Lease, now: number): boolean {
   const left = remaining(lease);
   const low = left.tokens < lease.granted.tokens * RENEW_BELOW || left.usd < lease.granted.usd * RENEW_BELOW;
-  return low || lease.openUntil - now < (lease.openUntil - lease.openedAt) * RENEW_BELOW;
+  return low || lease.openUntil - now < (lease.openUntil - lease.openedAt) * RENEW_CLOSING;
+}
+
+/**
+ * What a closed lease with requests in flight still needs held: their worst cases (taken minus the
+ * use of those that finished). Undefined while it is open, once it was released, or when nothing is
+ * in flight (it is settled instead). The rest of its hold is given back at once, not when its last
+ * request ends: a long answer must not keep a whole lease's worth of the budget from the others.
+ */
+export function closingKeep(lease: Lease, now: number): Amount | undefined {
+  if (now < lease.openUntil || lease.released || lease.inFlight === 0) return undefined;
+  lease.released = true;
+  return { tokens: lease.taken.tokens - lease.used.tokens, usd: Math.round((lease.taken.usd - lease.used.usd) * 1e8) / 1e8 };
 }
 
 /**

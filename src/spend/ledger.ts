@@ -109,11 +109,24 @@ export interface UseReport {
   id: string;
   used: Amount;
   final: boolean;
+  /** The most the hold still needs (a closed lease's requests in flight): the rest of it is released. */
+  keep?: Amount;
 }
 
 /** Several leases' reports in one change (an isolate reports all its leases of a period in one call). */
 export function applyReports(ledger: Ledger, reports: readonly UseReport[], now: number): Ledger {
-  return reports.reduce((l, r) => (r.final ? settle(l, r.id, r.used, now) : spendFromHold(l, r.id, r.used, now)), ledger);
+  return reports.reduce(
+    (l, r) => (r.final ? settle(l, r.id, r.used, now) : shrinkHold(spendFromHold(l, r.id, r.used, now), r.id, r.keep)),
+    ledger,
+  );
+}
+
+/** Hold `id` cut to at most `keep` (unchanged without it, or when it holds less). */
+function shrinkHold(ledger: Ledger, id: string, keep: Amount | undefined): Ledger {
+  const hold = ledger.held[id];
+  if (keep === undefined || hold === undefined) return ledger;
+  const amount = { tokens: Math.min(hold.amount.tokens, Math.max(0, keep.tokens)), usd: Math.min(hold.amount.usd, Math.max(0, keep.usd)) };
+  return { ...ledger, held: { ...ledger.held, [id]: { ...hold, amount } } };
 }
 
 function left(limit: number | undefined, used: number): number {

@@ -3,6 +3,7 @@ import { failOpen } from '../limits/fail-open.ts';
 import { withTimeout } from '../timeout.ts';
 import type { BudgetObject } from './budget-object.ts';
 import {
+  closingKeep,
   countRequest,
   draw,
   expectedRequests,
@@ -11,6 +12,7 @@ import {
   type Lease,
   leaseSize,
   newLease,
+  remaining,
   settleable,
   takeUnreported,
   wantsRenewal,
@@ -63,8 +65,10 @@ export interface Refused {
 // The last refusal of each period this isolate saw, so requests that cannot fit are refused without
 // an object call: what spending alone leaves no room for, until the period ends (spending only
 // grows); what spending and holds left no room for, briefly (holds settle and free room).
-const refusals = new Map<string, { refused: Omit<Refused, 'lasting'>; briefUntil: number }>();
-const BRIEF_REFUSAL_MS = 1000;
+const refusals = new Map<string, { refused: Omit<Refused, 'lasting'>; at: number; briefUntil: number }>();
+const BRIEF_REFUSAL_MS = 2000;
+/** For this long after a refusal, the period counts as nearly spent: an object that does not answer then refuses. */
+const NEAR_END_MS = 60_000;
 
 /** What a request holds in each period, given back with its real use when it ends. */
 export interface Reservation {
@@ -139,7 +143,7 @@ function rememberedRefusal(period: Period, worst: Amount, now: number): Refused 
 function remember(refused: Omit<Refused, 'lasting'>, now: number): void {
   const { period, over, limit, used, spent } = refused;
   if (refusals.size >= MAX_POOLS) refusals.clear();
-  refusals.set(period.name, { refused: { period, over, limit, used, spent }, briefUntil: now + BRIEF_REFUSAL_MS });
+  refusals.set(period.name, { refused: { period, over, limit, used, spent }, at: now, briefUntil: now + BRIEF_REFUSAL_MS });
 }
 
 /**
@@ -198,8 +202,13 @@ async function reserveIn(ctx: ReserveContext, pool: Pool, worst: Amount, now: nu
     if (lease !== undefined) return lease;
     const mine = pool.asking === undefined;
     const asked = await (asks < SHARED_ASKS ? (pool.asking ?? askShared(ctx, pool, worst, now)) : askLease(ctx, pool, worst, now));
-    // An object that did not answer lets through every request that waited for it.
-    if (asked === 'unanswered') return asked;
+    // An object that did not answer lets through every request that waited for it, unless it refused
+    // this period within the last minute: the budget is nearly spent, and an object slowed by the asks
+    // of its last seconds must not let them all through. They are refused briefly, as if it had answered.
+    if (asked === 'unanswered') {
+      const known = refusals.get(pool.period.name);
+      return known !== undefined && now < known.at + NEAR_END_MS ? { ...known.refused, lasting: false } : asked;
+    }
     if ('over' in asked) {
       // A refusal of an ask made for a smaller request does not stand for this one: the next round says.
       if (!mine && (worst.tokens < asked.min.tokens || worst.usd < asked.min.usd)) continue;
@@ -229,7 +238,7 @@ async function askLease(ctx: ReserveContext, pool: Pool, worst: Amount, now: num
   const { period } = pool;
   const id = `${now.toString(36)}-${(leaseCounter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const openUntil = Math.min(now + timing.openMs, period.endsAt);
-  const want = leaseSize(worst, expectedRequests(pool.recent, now - pool.since, timing.openMs));
+  const want = leaseSize(worst, expectedRequests(pool.recent, now - pool.since, timing.openMs) - servable(pool, worst, now));
   const call =
     budgets &&
     Promise.resolve().then(() =>
@@ -252,6 +261,13 @@ async function askLease(ctx: ReserveContext, pool: Pool, worst: Amount, now: num
   const lease = newLease(id, reply.granted, now, openUntil);
   pool.leases.push(lease);
   return lease;
+}
+
+/** How many more requests of `worst` the pool's open leases can take. */
+function servable(pool: Pool, worst: Amount, now: number): number {
+  let n = 0;
+  for (const lease of pool.leases) if (now < lease.openUntil) n += Math.floor(remaining(lease).tokens / Math.max(1, worst.tokens));
+  return n;
 }
 
 /** A late grant: it joins the pool and the report loop, which settles it once it closes. */
@@ -291,7 +307,9 @@ function report(ctx: ReserveContext, pool: Pool, nextWorst: Amount): void {
             const known = refusals.get(pool.period.name);
             if (known !== undefined) known.briefUntil = 0;
           }
-          if (final || used.tokens > 0 || used.usd > 0) reports.push({ id: lease.id, used, final });
+          const keep = final ? undefined : closingKeep(lease, now);
+          if (final || keep !== undefined || used.tokens > 0 || used.usd > 0)
+            reports.push({ id: lease.id, used, final, ...(keep && { keep }) });
         }
         // Every lease of the pool in one call.
         if (budgets !== undefined && reports.length > 0) {

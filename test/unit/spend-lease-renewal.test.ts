@@ -101,4 +101,30 @@ describe('lease asks', () => {
     while (background.length > 0) await Promise.all(background.splice(0));
     expect(seen.settled).toContainEqual({ id: seen.asked[0]?.id, final: true });
   });
+
+  it('near a budget’s end, an object that does not answer refuses rather than lets the request through', async () => {
+    let calls = 0;
+    const stub = {
+      reserve: async () => {
+        calls++;
+        // First a refusal (what is held leaves no room), then an object too slow to answer.
+        if (calls === 1) return { granted: { tokens: 0, usd: 0 }, refusal: { over: 'tokens', limit: 1000, used: 990, spent: 100 } };
+        return new Promise(() => {});
+      },
+      report: async () => ({ spent: { tokens: 0, usd: 0 }, reserved: { tokens: 0, usd: 0 } }),
+    };
+    const ctx: ReserveContext = {
+      budgets: { getByName: () => stub } as unknown as DurableObjectNamespace<BudgetObject>,
+      holdMs: 1000,
+      background: () => {},
+    };
+    const period: Period = { ...DAY, limits: { tokens: 1000 } };
+    const now = Date.now();
+    const first = await reserveWorst(ctx, [period], WORST, now);
+    expect(first).toMatchObject({ over: 'tokens', lasting: false });
+    // After the brief refusal, the next request asks again; the object hangs; the request is refused, not let through.
+    const second = await reserveWorst(ctx, [period], WORST, now + 3000);
+    expect(second).toMatchObject({ over: 'tokens', lasting: false });
+    expect(calls).toBe(2);
+  });
 });

@@ -1,8 +1,28 @@
 // Budget reservations: the ledger a budget's object keeps, the leases isolates hold, and the worst-case estimate.
 import { describe, expect, it } from 'vitest';
 import { estimateInputTokens, worstCase } from '../../src/spend/estimate.ts';
-import { countRequest, draw, giveBack, leaseSize, newLease, remaining, settleable, wantsRenewal } from '../../src/spend/lease.ts';
-import { type Amount, committed, emptyLedger, LEASE_SHARE, type Ledger, type Limits, reserve, settle } from '../../src/spend/ledger.ts';
+import {
+  closingKeep,
+  countRequest,
+  draw,
+  giveBack,
+  leaseSize,
+  newLease,
+  remaining,
+  settleable,
+  wantsRenewal,
+} from '../../src/spend/lease.ts';
+import {
+  type Amount,
+  applyReports,
+  committed,
+  emptyLedger,
+  LEASE_SHARE,
+  type Ledger,
+  type Limits,
+  reserve,
+  settle,
+} from '../../src/spend/ledger.ts';
 
 const t = (tokens: number, usd = 0): Amount => ({ tokens, usd });
 const NOW = 1_000_000;
@@ -81,12 +101,30 @@ describe('a lease', () => {
     expect(draw(lease, t(10), NOW + 200)).toBe(false);
   });
 
-  it('asks to be renewed once half of it is gone', () => {
-    const lease = newLease('l', t(1000), NOW);
+  it('asks to be renewed once half of it is gone, or in the last fifth of its window', () => {
+    const lease = newLease('l', t(1000), NOW, NOW + 10_000);
     draw(lease, t(400), NOW);
     expect(wantsRenewal(lease, NOW)).toBe(false);
+    expect(wantsRenewal(lease, NOW + 7_000)).toBe(false);
+    expect(wantsRenewal(lease, NOW + 8_500)).toBe(true);
     draw(lease, t(200), NOW);
     expect(wantsRenewal(lease, NOW)).toBe(true);
+  });
+
+  it('once closed with requests in flight, gives back all but their worst cases, once', () => {
+    const lease = newLease('l', t(1000), NOW, NOW + 100);
+    draw(lease, t(300), NOW);
+    draw(lease, t(200), NOW);
+    giveBack(lease, t(300), t(120));
+    expect(closingKeep(lease, NOW + 50)).toBeUndefined();
+    expect(closingKeep(lease, NOW + 100)).toEqual(t(200));
+    expect(closingKeep(lease, NOW + 150)).toBeUndefined();
+    // At the object: the use reported is spent, the hold cut to what is still in flight.
+    const held = reserve(emptyLedger(), 'l', t(1000), t(1000), { tokens: 5000 }, NOW, NOW + 60_000).ledger;
+    const after = applyReports(held, [{ id: 'l', used: t(120), final: false, keep: t(200) }], NOW + 100);
+    expect(after.spent).toEqual(t(120));
+    expect(after.held.l?.amount).toEqual(t(200));
+    expect(committed(after)).toEqual(t(320));
   });
 
   it.each([
