@@ -96,7 +96,7 @@ interface Pool {
 
 /**
  * What asking for a lease gave: a lease (in the pool), a refusal (with the request it was asked for:
- * it stands for requests at least as large), or no answer in time (fail open).
+ * a smaller request waiting for the same ask may still fit), or no answer in time.
  */
 type Asked = Lease | (Omit<Refused, 'lasting'> & { min: Amount }) | 'unanswered';
 
@@ -139,7 +139,7 @@ function rememberedRefusal(period: Period, worst: Amount, now: number): Refused 
   return undefined;
 }
 
-/** Remembers a refusal the period's object answered (see `refusals`), for the next second or until the period ends. */
+/** Remembers a refusal the period's object answered (see `refusals`): briefly, or until the period ends. */
 function remember(refused: Omit<Refused, 'lasting'>, now: number): void {
   const { period, over, limit, used, spent } = refused;
   if (refusals.size >= MAX_POOLS) refusals.clear();
@@ -152,7 +152,7 @@ function remember(refused: Omit<Refused, 'lasting'>, now: number): void {
  * (one call, while the request waits). A lease running low is renewed in the background. Answers
  * the refusal of the first period the request does not fit (what it took elsewhere is given back);
  * an object that fails or is slow lets the request through (resilience infrastructure must not
- * become the outage).
+ * become the outage), unless it refused in the last minute (see `reserveIn`).
  */
 export async function reserveWorst(
   ctx: ReserveContext,
@@ -195,7 +195,7 @@ function renewable(pool: Pool, worst: Amount, now: number): boolean {
 /** `worst` drawn from a lease of the pool, waiting for asks as needed; a refusal; or no answer from the object. */
 async function reserveIn(ctx: ReserveContext, pool: Pool, worst: Amount, now: number): Promise<Lease | Refused | 'unanswered'> {
   for (let asks = 0; ; asks++) {
-    // A refusal this isolate remembers stands for requests at least as large as the refused one.
+    // A refusal this isolate remembers stands for requests that do not fit the room it left.
     const known = rememberedRefusal(pool.period, worst, now);
     if (known !== undefined) return known;
     const lease = pool.leases.find((l) => draw(l, worst, now));
