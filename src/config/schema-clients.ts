@@ -1,6 +1,6 @@
 // Who may call, in PROXY_CONFIG: client keys, the policy fields keys and tokens share, browser origins; each key documented in `.meta`.
 import * as z from 'zod';
-import { doc, envName } from './schema-doc.ts';
+import { doc, envName, positiveInt } from './schema-doc.ts';
 
 /** A browser origin exactly as browsers send it: scheme, host and port; no path, no slash, no wildcard. */
 export const originSchema = z.string().refine(isOrigin, {
@@ -27,10 +27,7 @@ export const clientPolicyFields = {
     .optional()
     .meta(doc('Browser origins this client may be used from; `cors.origins` when absent.', ['https://app.example'])),
   rpm: z.number().int().positive().max(100_000).optional().meta(doc('Requests per minute, counted exactly by a Durable Object.', 60)),
-  maxTokens: z
-    .number()
-    .int()
-    .positive()
+  maxTokens: positiveInt
     .optional()
     .meta(
       doc(
@@ -38,10 +35,7 @@ export const clientPolicyFields = {
         1024,
       ),
     ),
-  tpm: z
-    .number()
-    .int()
-    .positive()
+  tpm: positiveInt
     .optional()
     .meta(
       doc(
@@ -49,10 +43,7 @@ export const clientPolicyFields = {
         100000,
       ),
     ),
-  dailyTokens: z
-    .number()
-    .int()
-    .positive()
+  dailyTokens: positiveInt
     .optional()
     .meta(
       doc(

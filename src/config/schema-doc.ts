@@ -8,5 +8,7 @@ export function doc(description: string, ...examples: unknown[]): { description:
 
 export const ms = z.number().int().nonnegative();
 export const positiveMs = z.number().int().positive();
+/** A count of tokens, requests or the like: a whole number above zero. */
+export const positiveInt = z.number().int().positive();
 /** The name of an env var (a secret or a var of the Worker), never its value. */
 export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name');

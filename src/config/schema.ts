@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { PRESET_NAMES } from './presets.ts';
 import { authSchema, originSchema } from './schema-clients.ts';
-import { doc, envName } from './schema-doc.ts';
+import { doc, envName, positiveInt } from './schema-doc.ts';
 import { alertsSchema, breakerSchema, cacheSchema, degradedSchema, limitsSchema, retrySchema } from './schema-policies.ts';
 
 export { type ClientKey, clientPolicyFields } from './schema-clients.ts';
@@ -69,10 +69,7 @@ const targetSchema = z.strictObject({
         "Whether this target may continue another target's broken stream (it continues an assistant prefix); the preset's value when absent.",
       ),
     ),
-  maxTokens: z
-    .number()
-    .int()
-    .positive()
+  maxTokens: positiveInt
     .optional()
     .meta(
       doc(

@@ -1,7 +1,6 @@
 // A relay in front of the mock vendor that picks each call's scenario from a schedule: exact fault rates and flapping.
-import { once } from 'node:events';
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../support/loopback.ts';
 
 /**
  * A cycle of `[calls, scenario]` segments, played in order and then again from the start:
@@ -54,18 +53,7 @@ export async function startFaultRelay(mockUrl: string, routes: Record<string, Cy
     forward(new URL(`/${scenario}/${rest.join('/')}`, mockUrl), req, res, agent);
   });
   server.keepAliveTimeout = 30_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-        agent.destroy();
-      }),
-  };
+  return listenOnLoopback(server, 0, () => agent.destroy());
 }
 
 /** Pipes one exchange through; any break on either side breaks the other. */

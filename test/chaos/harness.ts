@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import { openPool } from '../../scripts/bench/load.ts';
 import type { MockCall } from '../mock-provider/handler.ts';
+import { logLines } from '../support/log-lines.ts';
 import { workerRuntimePid } from '../support/wrangler-dev.ts';
 import { ALIASES } from './aliases.ts';
 import { type Outcome, send, warmPrompt } from './load.ts';
@@ -26,18 +27,7 @@ export const wranglerOutput = (): string => readFileSync(inject('chaosWranglerLo
 
 /** The proxy's request log lines (`"msg":"request"`) in wrangler's output. */
 export function requestLogLines(): LogLine[] {
-  return wranglerOutput()
-    .split('\n')
-    .flatMap((line) => {
-      const start = line.indexOf('{"level"');
-      if (start < 0) return [];
-      try {
-        return [JSON.parse(line.slice(start)) as LogLine & { msg?: string }];
-      } catch {
-        return [];
-      }
-    })
-    .filter((line) => line.msg === 'request');
+  return logLines(wranglerOutput()).filter((line) => line.msg === 'request') as LogLine[];
 }
 
 /** Fills in each outcome's breaker skips from its request's log line. */

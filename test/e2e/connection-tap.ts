@@ -1,7 +1,6 @@
 // A pass-through HTTP hop in front of the mock vendor that records when the proxy hangs up early.
-import { once } from 'node:events';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../support/loopback.ts';
 
 /** One request that went through the tap. */
 export interface TapEntry {
@@ -63,15 +62,5 @@ export async function startConnectionTap(target: string): Promise<ConnectionTap>
       }
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${bound}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256Hex } from '../../src/sha256.ts';
+import { logLines } from '../support/log-lines.ts';
 import { freePort, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts';
 import { E2E_RETRY, MOCK_KEY } from './config.ts';
 import { logLineFor, wranglerOutput } from './observers.ts';
@@ -103,24 +104,9 @@ afterAll(async () => {
   if (dir !== '' && process.env.E2E_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 });
 
-// An ANSI colour code: ESC, `[`, digits and semicolons, `m`.
-const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-
-/** The event lines wrangler printed so far, parsed. `wrangler dev` colours warn and error lines (`▲ [WARNING]`, `✘ [ERROR]`). */
+/** The event lines wrangler printed so far, parsed. */
 function eventLines(event: string): Record<string, unknown>[] {
-  return wranglerOutput(log)
-    .replace(ANSI_COLOUR, '')
-    .split('\n')
-    .flatMap((line) => {
-      const start = line.indexOf('{"level"');
-      if (start < 0) return [];
-      try {
-        return [JSON.parse(line.slice(start)) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    })
-    .filter((line) => line.event === event);
+  return logLines(wranglerOutput(log)).filter((line) => line.event === event);
 }
 
 async function eventually<T>(read: () => T | undefined, timeoutMs = 8000): Promise<T> {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import type { MockCall } from '../mock-provider/handler.ts';
+import { logLines } from '../support/log-lines.ts';
 import type { TapEntry } from './connection-tap.ts';
 
 const mockUrl = inject('mockUrl');
@@ -37,18 +38,7 @@ export function wranglerOutput(logFile: string = inject('wranglerLog')): string 
 
 /** The proxy's structured request log lines, parsed; the first proxy's unless told. */
 export function requestLogLines(logFile: string = inject('wranglerLog')): Record<string, unknown>[] {
-  return wranglerOutput(logFile)
-    .split('\n')
-    .flatMap((line) => {
-      const start = line.indexOf('{"level"');
-      if (start < 0) return [];
-      try {
-        return [JSON.parse(line.slice(start)) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    })
-    .filter((line) => line.msg === 'request');
+  return logLines(wranglerOutput(logFile)).filter((line) => line.msg === 'request');
 }
 
 /** Waits (up to `timeoutMs`) for the request log line of `requestId`; wrangler prints it a bit later. */

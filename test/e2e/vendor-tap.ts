@@ -1,7 +1,6 @@
 // A recording HTTP hop between the proxy and the mock vendor: each request's bytes and the vendor's answer bytes, as they passed.
-import { once } from 'node:events';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../support/loopback.ts';
 
 /** One exchange that went through the hop. Credentials (`x-api-key`, `authorization`) are never kept. */
 export interface VendorExchange {
@@ -82,15 +81,5 @@ export async function startVendorTap(target: string): Promise<VendorTap> {
     });
     upstream.end(body);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${bound}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Client } from '../../src/auth/client.ts';
+import { type Client, PUBLIC_CLIENT } from '../../src/auth/client.ts';
 import { budgetMessage, nextUtcMidnight, secondsToUtcMidnight, utcDay } from '../../src/spend/budget.ts';
 import { add } from '../../src/spend/ledger.ts';
 import { minuteName, periodsOf, refusalError } from '../../src/spend/periods.ts';
@@ -44,19 +44,7 @@ describe('the refusal of a daily budget', () => {
 });
 
 describe("a client's budget periods", () => {
-  const client = (extra: Partial<Client>): Client => ({
-    name: 'web',
-    via: 'key',
-    key: undefined,
-    models: undefined,
-    origins: undefined,
-    requireOrigin: false,
-    rpm: undefined,
-    maxTokens: undefined,
-    budget: undefined,
-    tpm: undefined,
-    ...extra,
-  });
+  const client = (extra: Partial<Client>): Client => ({ ...PUBLIC_CLIENT, name: 'web', via: 'key', ...extra });
   const now = t('2026-11-23T12:34:56.789Z');
 
   it('has none without a budget or tpm, a day with a daily budget, a UTC minute with tpm', () => {
