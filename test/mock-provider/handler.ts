@@ -6,6 +6,7 @@ import type { Dialect } from './dialect.ts';
 import type { Exchange } from './exchange.ts';
 import { bodyModel, field, readBody } from './exchange.ts';
 import { openaiDialect } from './openai-routes.ts';
+import { createResponsesDialect } from './responses-routes.ts';
 import type { Scenario } from './scenario.ts';
 import { faultsApply, parseScenario, splitMockPath, withoutFaults } from './scenario.ts';
 
@@ -20,7 +21,7 @@ export type MockCall = {
   scenario: string;
   /** The HTTP method, e.g. `POST`. */
   method: string;
-  /** The API path after the scenario, e.g. `/v1/chat/completions` or `/v1/messages`. */
+  /** The API path after the scenario, e.g. `/v1/chat/completions`, `/v1/responses` or `/v1/messages`. */
   path: string;
   /** The request's query string with its `?` (e.g. `?beta=true`), `''` when none. */
   query: string;
@@ -42,7 +43,7 @@ export type MockCall = {
   headers: Record<string, string>;
 };
 
-/** A scriptable fake vendor speaking the OpenAI-compatible and the Anthropic Messages wires. */
+/** A scriptable fake vendor speaking the OpenAI-compatible (Chat Completions and Responses) and the Anthropic Messages wires. */
 export type MockProvider = {
   readonly name: string;
   /**
@@ -53,7 +54,7 @@ export type MockProvider = {
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   /** A copy of the calls received so far. */
   calls(): MockCall[];
-  /** Forgets calls, the call counter and every `times`/`after` counter. */
+  /** Forgets calls, the call counter, every `times`/`after` counter and the stored Responses. */
   reset(): void;
 };
 
@@ -62,9 +63,10 @@ export type MockProviderOptions = {
   name?: string;
 };
 
-/** Paths under `/v1/messages` speak Anthropic (errors included); every other path speaks OpenAI. */
-function dialectFor(apiPath: string): Dialect {
-  return apiPath === '/v1/messages' || apiPath.startsWith('/v1/messages/') ? anthropicDialect : openaiDialect;
+/** Paths under `/v1/messages` speak Anthropic (errors included), under `/v1/responses` the instance's Responses wire; every other path speaks OpenAI. */
+function dialectFor(apiPath: string, responses: Dialect): Dialect {
+  const under = (root: string) => apiPath === root || apiPath.startsWith(`${root}/`);
+  return under('/v1/messages') ? anthropicDialect : under('/v1/responses') ? responses : openaiDialect;
 }
 
 /** Retry hints from the scenario, sent on whatever the scripted call answers. */
@@ -101,6 +103,8 @@ export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}):
   let log: MockCall[] = [];
   let counters = new Map<string, number>();
   let seq = 0;
+  let responses = createResponsesDialect();
+  let generation = 0;
 
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     const request = new Request(input, init);
@@ -127,7 +131,7 @@ export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}):
       body: body.kind === 'json' ? body.value : null,
       headers: Object.fromEntries(requestHeaders),
     });
-    const dialect = dialectFor(apiPath);
+    const dialect = dialectFor(apiPath, responses);
     const headers = { [dialect.requestIdHeader]: `req_mock_${n}`, 'x-mock-provider': name, 'x-mock-call': String(n) };
     if (!parsed.ok) {
       return dialect.failure({ n, body, headers }, 400, { message: `mock provider: bad scenario '${encoded}': ${parsed.reason}` });
@@ -148,6 +152,8 @@ export function createMockProvider({ name = 'mock' }: MockProviderOptions = {}):
       log = [];
       counters = new Map();
       seq = 0;
+      generation += 1;
+      responses = createResponsesDialect(undefined, generation);
     },
   };
 }
