@@ -22,6 +22,8 @@ export interface ResolvedProvider {
   prefixStyle: 'trailing' | 'deepseek';
   /** The Chat Completions field that carries an output limit the proxy sets (see Preset.outputLimitField). */
   outputLimitField: 'max_tokens' | 'max_completion_tokens';
+  /** The vendor speaks the Responses API natively (`providers.<id>.responses`, the openai preset). */
+  responses: boolean;
 }
 
 /** One entry of a model alias's fallback list, with the global retry options merged in. */
@@ -110,6 +112,7 @@ function resolve(raw: ProxyConfig): RuntimeConfig {
       streamOptions: !(preset !== undefined && 'noStreamOptions' in preset),
       prefixStyle: preset !== undefined && 'prefixStyle' in preset ? preset.prefixStyle : 'trailing',
       outputLimitField: preset !== undefined && 'outputLimitField' in preset ? preset.outputLimitField : 'max_tokens',
+      responses: p.responses ?? (preset !== undefined && 'responses' in preset && protocol === 'openai'),
     });
   }
   const models = new Map<string, ResolvedTarget[]>();

@@ -23,6 +23,8 @@ export interface Preset {
    * reasoning models refuse `max_tokens` and take `max_completion_tokens`; other vendors take `max_tokens`.
    */
   outputLimitField?: 'max_completion_tokens';
+  /** The vendor serves the OpenAI Responses API (`/responses`): Responses callers are passed through to it. */
+  responses?: true;
 }
 
 /** Every preset. `baseUrl` in a provider overrides these. */
@@ -33,6 +35,7 @@ export const PRESETS = {
     apiKeyEnv: 'OPENAI_API_KEY',
     prefill: false,
     outputLimitField: 'max_completion_tokens',
+    responses: true,
   },
   anthropic: { protocol: 'anthropic', baseUrl: 'https://api.anthropic.com/v1', apiKeyEnv: 'ANTHROPIC_API_KEY', prefill: true },
   deepseek: {

@@ -44,6 +44,15 @@ const providerSchema = z
           ['OPENAI_KEY_1', 'OPENAI_KEY_2'],
         ),
       ),
+    responses: z
+      .boolean()
+      .optional()
+      .meta(
+        doc(
+          "The vendor speaks the OpenAI Responses API (`/v1/responses`) natively, so a Responses caller is passed through to it unchanged; otherwise Responses requests are translated to Chat Completions (or Anthropic Messages). The preset's value when absent (`openai` sets it).",
+          true,
+        ),
+      ),
     headers: z
       .record(z.string(), z.string())
       .optional()
@@ -157,6 +166,20 @@ export const proxyConfigSchema = z.strictObject({
     .prefault({})
     .meta(doc('The status page.')),
   alerts: alertsSchema.prefault({}).meta(doc('The alert webhook.')),
+  responses: z
+    .strictObject({
+      retentionDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(3650)
+        .default(30)
+        .meta(doc('How long a stored Response (`store` true) and its input items are kept, per client, before an alarm removes them.', 30)),
+    })
+    .prefault({})
+    .meta(
+      doc('Stored Responses (`POST /v1/responses` with `store` true), read back by `previous_response_id` and `GET /v1/responses/:id`.'),
+    ),
 });
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
 

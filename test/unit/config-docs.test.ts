@@ -30,6 +30,7 @@ describe('the config reference', () => {
       'limits',
       'status',
       'alerts',
+      'responses',
     ]);
   });
 

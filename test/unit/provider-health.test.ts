@@ -48,6 +48,7 @@ const provider = (apiKeyEnv: string | undefined): ResolvedProvider => ({
   streamOptions: true,
   prefixStyle: 'trailing',
   outputLimitField: 'max_tokens',
+  responses: false,
 });
 
 describe('keyStatus and describeProvider', () => {
