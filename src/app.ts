@@ -18,6 +18,7 @@ import { embeddingsRoutes } from './routes/embeddings.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { modelRoutes } from './routes/models.ts';
+import { responsesRoutes } from './routes/responses.ts';
 import { statusRoutes } from './routes/status.tsx';
 
 /** Things the app takes from outside, injectable for tests. */
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   );
   app.route('/v1', chatRoutes(upstreamFetch));
   app.route('/v1', messagesRoutes(upstreamFetch));
+  app.route('/v1', responsesRoutes(upstreamFetch));
   app.route('/v1', embeddingsRoutes(upstreamFetch));
   app.route('/v1', modelRoutes());
   app.notFound(() => {

@@ -15,6 +15,8 @@ export interface AnswerEnd {
   stream?: StreamSummary;
   /** The whole answer in the caller's protocol when it may be cached (complete, unfiltered, not rescued). */
   store?: string;
+  /** The whole answer in the caller's protocol as the caller got it, for a stored conversation (`RequestContext.keep`). */
+  whole?: string;
 }
 
 /** One answer of the pipeline, ready to become the HTTP response. */

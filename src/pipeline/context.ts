@@ -8,7 +8,17 @@ import type { AttemptSummary } from '../errors.ts';
 import { alertTarget } from '../observability/alerts.ts';
 import type { EventSink } from '../observability/events.ts';
 import type { CallerRequest } from '../protocols/adapter.ts';
+import type { Json } from '../protocols/json.ts';
 import { admit } from './admit.ts';
+
+/**
+ * A Responses answer to keep for its conversation (`store` true): the request's own input items
+ * and the Response it continues, so `previous_response_id` can rebuild the history later.
+ */
+export interface KeepPlan {
+  previousId: string | null;
+  input: Json[];
+}
 
 /** Where the answer may come from and go to in the cache. */
 export interface CachePlan {
@@ -49,6 +59,8 @@ export interface RequestContext {
   /** Uniform in [0, 1): backoff jitter (injectable for tests). */
   readonly random: () => number;
   readonly attempts: AttemptSummary[];
+  /** Set when the answer is to be stored for the caller's conversation. */
+  readonly keep: KeepPlan | undefined;
 }
 
 /** What the route hands over. */
@@ -67,6 +79,7 @@ export interface ContextInput {
   cacheControl: string | undefined;
   cacheTtl: string | undefined;
   waitUntil: (promise: Promise<unknown>) => void;
+  keep?: KeepPlan | undefined;
 }
 
 /** Admits the request (see `admit`) and builds its context. */
@@ -95,5 +108,6 @@ export function buildContext(input: ContextInput): RequestContext {
     sink: { waitUntil: input.waitUntil, alert: alertTarget(config.raw.alerts.webhookEnv, env) },
     random: Math.random,
     attempts: [],
+    keep: input.keep,
   };
 }

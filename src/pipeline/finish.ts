@@ -1,4 +1,4 @@
-// The one hook at the end of every answer: breaker outcomes, the cache entry, the client's spend and the log line.
+// The one hook at the end of every answer: breaker outcomes, the cache entry, a stored Response, the client's spend and the log line.
 import { type CacheEntry, writeEntry } from '../cache/store.ts';
 import { costOf, writeLog } from '../observability/log.ts';
 import { answerLog } from '../observability/request-log.ts';
@@ -6,6 +6,7 @@ import { pinAfterAnswer, type Session } from '../routing/pins.ts';
 import type { Answer, AnswerEnd } from './answer.ts';
 import { type Held, usedBy } from './budget.ts';
 import type { RequestContext } from './context.ts';
+import { keep } from './keep.ts';
 import { breakerEvent, type Outcome } from './outcome.ts';
 
 /** An answer the request's own targets made: where its cache entry goes, the followers waiting for it, its budget hold. */
@@ -23,7 +24,8 @@ export interface Own {
  * (a stream's rescued breaks count against the providers that broke), a storable answer is shared
  * with identical requests waiting for it and written to the cache, and its budget hold is settled
  * with what it used, priced per target that produced it (a stream cut before its usage came:
- * the estimate of what it read and wrote). Every answer gets its log line.
+ * the estimate of what it read and wrote). A Responses answer the caller asked to store is kept
+ * for its conversation, whatever its source. Every answer gets its log line.
  */
 export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own: Own | undefined): void {
   const sink = ctx.sink;
@@ -37,6 +39,7 @@ export function finish(ctx: RequestContext, answer: Answer, end: AnswerEnd, own:
       ctx.waitUntil(writeEntry(kv, own.key, entry, ctx.config.raw.cache.staleIfErrorSeconds));
     }
   }
+  keep(ctx, end);
   const cost = priceOf(ctx, answer, end);
   writeLog(answerLog(ctx, answer, end, cost));
   const held = own?.held;

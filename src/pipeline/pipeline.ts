@@ -5,7 +5,7 @@ import { type CacheEntry, type CacheState, type Lookup, readEntry } from '../cac
 import { countCalls, ProxyError } from '../errors.ts';
 import type { WireEvent } from '../protocols/adapter.ts';
 import { isObject, parseJson } from '../protocols/json.ts';
-import type { ModelAnswer, ModelEvent } from '../protocols/model.ts';
+import type { ModelAnswer } from '../protocols/model.ts';
 import { NOTHING } from '../spend/ledger.ts';
 import { encodeSse } from '../stream/encode.ts';
 import { relay } from '../stream/relay.ts';
@@ -100,15 +100,15 @@ function deliver(ctx: RequestContext, served: Served, cache: CacheState, assembl
       ...base,
       model: facts.model ?? target?.model,
       body: { kind: 'json', text },
-      done: Promise.resolve({ usage: facts.usage, store }),
+      done: Promise.resolve({ usage: facts.usage, store, whole: text }),
     };
   }
-  const relayed = relay(ctx, served.index, served.committed, assemble);
-  const done = relayed.done.then((summary) => ({
-    usage: summary.usage,
-    stream: summary,
-    store: summary.answer === undefined ? undefined : JSON.stringify(summary.answer),
-  }));
+  const relayed = relay(ctx, served.index, served.committed, { cache: assemble, keep: ctx.keep !== undefined });
+  const done = relayed.done.then((summary) => {
+    const store = summary.answer === undefined ? undefined : JSON.stringify(summary.answer);
+    const whole = summary.whole === summary.answer ? store : summary.whole === undefined ? undefined : JSON.stringify(summary.whole);
+    return { usage: summary.usage, stream: summary, store, whole };
+  });
   return { ...base, model: served.committed.model ?? target?.model, body: { kind: 'stream', stream: relayed.body }, done };
 }
 
@@ -144,7 +144,7 @@ function fromEntry(
     upstreamMs: 0,
     pricing: undefined,
     body: { kind: 'json', text: entry.body },
-    done: Promise.resolve({ usage }),
+    done: Promise.resolve({ usage, whole: entry.body }),
   };
   if (ageSeconds !== undefined) answer.ageSeconds = ageSeconds;
   if (request.stream && isObject(parsed)) answer.body = { kind: 'stream', stream: streamOf(request.caller.replay(parsed, request)) };
@@ -156,18 +156,19 @@ function degraded(ctx: RequestContext, err: ProxyError): Answer | undefined {
   const settings = ctx.config.raw.degraded;
   const lastUser = ctx.request.lastUserText();
   if (!settings.enabled || lastUser === undefined) return undefined;
-  const text = degradedReply(settings, lastUser);
   const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const reply: ModelAnswer = {
     id: `degraded-${ctx.id}`,
     model: ctx.request.model,
     created: Math.floor(Date.now() / 1000),
-    parts: [{ type: 'text', text }],
+    parts: [{ type: 'text', text: degradedReply(settings, lastUser) }],
     finish: 'stop',
     cacheable: false,
     usage,
   };
   const attempts = err.attempts ?? [];
+  const encoded = ctx.request.encodeAnswer(reply);
+  const text = JSON.stringify(encoded);
   const answer: Answer = {
     source: 'degraded',
     cache: 'BYPASS',
@@ -175,20 +176,11 @@ function degraded(ctx: RequestContext, err: ProxyError): Answer | undefined {
     attemptCount: countCalls(attempts),
     upstreamMs: 0,
     pricing: undefined,
-    body: { kind: 'json', text: JSON.stringify(ctx.request.encodeAnswer(reply)) },
-    done: Promise.resolve({ usage }),
+    body: { kind: 'json', text },
+    done: Promise.resolve({ usage, whole: text }),
   };
-  if (ctx.request.stream) {
-    const encoder = ctx.request.encoder();
-    const events: ModelEvent[] = [
-      { type: 'start', id: reply.id, model: reply.model, created: reply.created },
-      { type: 'text', text, choice: 0 },
-      { type: 'finish', choice: 0, reason: 'stop' },
-      { type: 'usage', usage },
-      { type: 'done' },
-    ];
-    answer.body = { kind: 'stream', stream: streamOf(events.flatMap((e) => encoder.encode(e))) };
-  }
+  // The stream is the whole reply replayed, so a kept conversation holds the very ids the caller saw.
+  if (ctx.request.stream) answer.body = { kind: 'stream', stream: streamOf(ctx.request.caller.replay(encoded, ctx.request)) };
   return answer;
 }
 

@@ -5,7 +5,7 @@ import type { Json } from './json.ts';
 import type { ModelAnswer, ModelEvent, ModelRequest, Usage } from './model.ts';
 
 /** The request protocols callers speak, one per route family. */
-export type CallerId = 'openai-chat' | 'openai-embeddings' | 'anthropic-messages';
+export type CallerId = 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'anthropic-messages';
 
 /** What a caller's HTTP request gives an adapter besides its body. */
 export interface HttpFacts {
@@ -41,6 +41,11 @@ export interface CallerRequest {
   /** The caller asked to see the usage of a stream (Anthropic streams always carry it). */
   readonly wantsUsage: boolean;
   readonly forward: Forwarded;
+  /**
+   * Fields the proxy acted on instead of the vendor (a Responses `previous_response_id` it expanded
+   * into the history it sent), which a passed-through answer repeats as the caller sent them.
+   */
+  readonly echoed?: Json;
   /** The request in the internal shape, built on first use; throws UnsupportedRequest when it has none. */
   toModel(): ModelRequest;
   /** What identifies the answer, for the cache key: the body without the fields that do not change it. */

@@ -4,13 +4,17 @@ import type { Protocol } from '../config/presets.ts';
 import type { AnswerFacts, CallerAdapter, CallerId, CallerRequest, EventDecoder, TargetAdapter, TargetCall } from './adapter.ts';
 import { messagesCaller } from './anthropic/caller.ts';
 import { anthropicTarget } from './anthropic/target.ts';
+import { isObject } from './json.ts';
 import { chatCaller } from './openai-chat/caller.ts';
 import { embeddingsCaller } from './openai-chat/embeddings.ts';
 import { openaiTarget } from './openai-chat/target.ts';
+import { responsesCaller } from './openai-responses/caller.ts';
+import { responsesTarget } from './openai-responses/target.ts';
 
 /** Caller protocols by id. Adding a protocol means adding its adapter here. */
 export const CALLERS: Readonly<Record<CallerId, CallerAdapter>> = {
   'openai-chat': chatCaller,
+  'openai-responses': responsesCaller,
   'openai-embeddings': embeddingsCaller,
   'anthropic-messages': messagesCaller,
 };
@@ -21,10 +25,20 @@ export const TARGETS: Readonly<Record<Protocol, TargetAdapter>> = {
   anthropic: anthropicTarget,
 };
 
+/**
+ * The adapter a target is called through for a caller: the Responses API for a Responses caller
+ * when the vendor speaks it natively (`providers.<id>.responses`), else the provider's protocol.
+ */
+export function adapterFor(target: ResolvedTarget, caller: CallerId): TargetAdapter {
+  if (caller === 'openai-responses' && target.provider.responses) return responsesTarget;
+  return TARGETS[target.provider.protocol];
+}
+
 /** Route prefixes answered in each caller protocol (errors included); the longest match wins, OpenAI's shape otherwise. */
 const ROUTE_CALLERS: readonly [prefix: string, caller: CallerAdapter][] = [
   ['/v1/messages', messagesCaller],
   ['/v1/embeddings', embeddingsCaller],
+  ['/v1/responses', responsesCaller],
 ];
 
 /** The caller protocol of a request path: how its errors are written. */
@@ -51,7 +65,7 @@ export function outputLimit(asked: number | undefined, target: ResolvedTarget, c
  * request cannot cross to this target's protocol.
  */
 export function targetCall(request: CallerRequest, target: ResolvedTarget, key: string | undefined, cap?: number): TargetCall {
-  const adapter = TARGETS[target.provider.protocol];
+  const adapter = adapterFor(target, request.caller.id);
   const limit = outputLimit(request.maxTokens, target, cap);
   if (adapter.native.includes(request.caller.id)) return adapter.passthrough(request, target, key, limit);
   return adapter.translate(request.toModel(), target, key, limit);
@@ -67,20 +81,33 @@ export function wholeAnswer(
 ): { text: string; facts: AnswerFacts } | undefined {
   if (call.mode === 'passthrough') {
     const facts = request.caller.readAnswer(value);
-    return facts === undefined ? undefined : { text: raw, facts };
+    if (facts === undefined) return undefined;
+    const { echoed } = request;
+    return { text: echoed === undefined || !isObject(value) ? raw : JSON.stringify({ ...value, ...echoed }), facts };
   }
-  const answer = TARGETS[target.provider.protocol].decodeAnswer(value);
+  const answer = adapterFor(target, request.caller.id).decodeAnswer(value);
   if (answer === undefined) return undefined;
   const facts = { model: answer.model || undefined, usage: answer.usage, cacheable: answer.cacheable };
   return { text: JSON.stringify(request.encodeAnswer(answer)), facts };
 }
 
-/** A decoder for one stream from `target`. */
-export function decoderFor(target: ResolvedTarget, startedAt: number): EventDecoder {
-  return TARGETS[target.provider.protocol].eventDecoder(startedAt);
+/** A decoder for one stream from `target` answering `caller`. */
+export function decoderFor(target: ResolvedTarget, caller: CallerId, startedAt: number): EventDecoder {
+  return adapterFor(target, caller).eventDecoder(startedAt);
 }
 
 /** Whether a target takes `caller`'s requests as they are (its own protocol). */
 export function speaks(target: ResolvedTarget, caller: CallerId): boolean {
-  return TARGETS[target.provider.protocol].native.includes(caller);
+  return adapterFor(target, caller).native.includes(caller);
+}
+
+/** The call asking `target` to continue `text` as its own answer to `request` (stream rescue); throws UnsupportedRequest as `targetCall`. */
+export function continuationCall(
+  request: CallerRequest,
+  target: ResolvedTarget,
+  key: string | undefined,
+  cap: number,
+  text: string,
+): TargetCall & { trimmed: boolean } {
+  return adapterFor(target, request.caller.id).continuation(targetCall(request, target, key, cap), text, target);
 }

@@ -1,9 +1,9 @@
 // The handler every model route shares: read the body in the caller's protocol, build the request context, run the pipeline.
 import type { Context, Handler } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { buildContext, type RequestContext } from '../pipeline/context.ts';
+import { buildContext, type KeepPlan, type RequestContext } from '../pipeline/context.ts';
 import { answer } from '../pipeline/pipeline.ts';
-import type { CallerAdapter, HttpFacts } from '../protocols/adapter.ts';
+import type { CallerAdapter, CallerRequest, HttpFacts } from '../protocols/adapter.ts';
 import { readJson } from '../validation.ts';
 import { runInBackground } from '../wait-until.ts';
 import { respond } from './respond.ts';
@@ -17,8 +17,12 @@ export function httpFacts(c: Context<AppEnv>): HttpFacts {
 
 /** The request context of a model request whose body `caller` parses. */
 export async function contextOf(c: Context<AppEnv>, caller: CallerAdapter, upstreamFetch: typeof fetch): Promise<RequestContext> {
+  return contextFor(c, caller.parse(await readJson(c), httpFacts(c)), upstreamFetch);
+}
+
+/** The request context of a parsed model request; `keep` when its answer is to be stored for its conversation. */
+export function contextFor(c: Context<AppEnv>, request: CallerRequest, upstreamFetch: typeof fetch, keep?: KeepPlan): RequestContext {
   const info = c.get('info');
-  const request = caller.parse(await readJson(c), httpFacts(c));
   info.model = request.model;
   info.stream = request.stream;
   return buildContext({
@@ -35,6 +39,7 @@ export async function contextOf(c: Context<AppEnv>, caller: CallerAdapter, upstr
     cacheControl: c.req.header('cache-control'),
     cacheTtl: c.req.header('x-proxy-cache-ttl'),
     waitUntil: (promise) => runInBackground(c, promise),
+    keep,
   });
 }
 

@@ -29,12 +29,20 @@ export interface StreamSummary {
   malformed: number;
   /** Upstream time from the first attempt's start to the end of the stream. */
   ms: number;
-  /** The whole answer in the caller's protocol, when assembling was asked and the stream ended well. */
+  /** The whole answer in the caller's protocol, when assembling for the cache was asked and the stream ended well, unrescued. */
   answer?: Json;
+  /** The whole answer in the caller's protocol, rescued or not, when keeping it was asked and the stream ended well. */
+  whole?: Json;
   /** Streams continued by a later target after the one before broke, in order. */
   rescues: RescueRecord[];
   /** Each vendor's part of the answer with its own usage (estimated for a broken part that reported none): for pricing. */
   segments: UsageSegment[];
+}
+
+/** What the relay assembles the caller's stream into a whole answer for: the cache, and a stored conversation (`keep`). */
+export interface Assembly {
+  cache: boolean;
+  keep: boolean;
 }
 
 /** The upstream stream being relayed: the first one, or a rescuer's after a break. */
@@ -58,11 +66,13 @@ export function relay(
   ctx: RequestContext,
   index: number,
   committed: CommittedStream,
-  assemble: boolean,
+  assemble: Assembly,
 ): { body: ReadableStream<Uint8Array>; done: Promise<StreamSummary> } {
   const { request } = ctx;
   const encoder = request.encoder();
-  let assembler = assemble ? request.caller.assembler() : undefined;
+  let assembler = assemble.cache || assemble.keep ? request.caller.assembler() : undefined;
+  // A rescued answer is whole but stitched from two vendors: kept for a stored conversation, never cached.
+  let cacheable = assemble.cache;
   const target = (i: number): ResolvedTarget => ctx.targets[i] as ResolvedTarget;
   let segment: Segment = { committed, index, provider: target(index).provider.id, seam: undefined };
   let state = initialState(request.choices, request.choices === 1 && rescuersOf(ctx.targets, index).length > 0);
@@ -149,7 +159,8 @@ export function relay(
       summary.error = broken.code;
     } else if (assembler !== undefined && allFinished(state)) {
       const answer = assembler.result(summary.usage);
-      if (answer !== undefined) summary.answer = answer;
+      if (answer !== undefined && cacheable) summary.answer = answer;
+      if (answer !== undefined && assemble.keep) summary.whole = answer;
     }
     summary.ms = Date.now() - committed.startedAt;
     summary.segments = segmentUsages(segments);
@@ -177,8 +188,7 @@ export function relay(
     segments.push({ index: next.index, provider: next.provider, pieces: 0 });
     summary.provider = next.provider;
     summary.malformed += next.committed.malformed;
-    // A rescued answer is whole but stitched from two vendors: served, never cached.
-    assembler = undefined;
+    cacheable = false;
     segment = {
       committed: next.committed,
       index: next.index,

@@ -6,7 +6,7 @@ import { describe, transientKind } from '../pipeline/final-error.ts';
 import { breakerEvent } from '../pipeline/outcome.ts';
 import type { TargetCall } from '../protocols/adapter.ts';
 import { UnsupportedRequest } from '../protocols/model.ts';
-import { TARGETS, targetCall } from '../protocols/registry.ts';
+import { continuationCall } from '../protocols/registry.ts';
 import { keyFor } from '../routing/keys.ts';
 import { attempt, type CommittedStream } from '../upstream/attempt.ts';
 
@@ -58,7 +58,7 @@ export async function askRescuers(ctx: RequestContext, from: number, text: strin
     const key = pick.value;
     let call: TargetCall & { trimmed: boolean };
     try {
-      call = TARGETS[target.provider.protocol].continuation(targetCall(ctx.request, target, key, ctx.outputCap), text, target);
+      call = continuationCall(ctx.request, target, key, ctx.outputCap, text);
     } catch (err) {
       if (err instanceof UnsupportedRequest) continue;
       throw err;

@@ -136,7 +136,7 @@ async function waitForCommit(
   fail: (failure: UpstreamFailure, status: number | null) => AttemptResult,
 ): Promise<AttemptResult> {
   const reader = new SseReader(body);
-  const decode = decoderFor(target, startedAt);
+  const decode = decoderFor(target, ctx.request.caller.id, startedAt);
   clock.onExpire = () => reader.cancel();
   clock.setPhase('first_token', target.retry.firstTokenTimeoutMs - (Date.now() - startedAt));
   const prefix: Decoded[] = [];

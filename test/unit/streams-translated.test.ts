@@ -18,7 +18,7 @@ const messagesCaller = (thinking: boolean) =>
 
 /** A vendor stream of `provider`'s protocol relayed to `request`'s caller, and what the caller's stream assembles to. */
 function relay(request: CallerRequest, provider: ProviderId, text: string) {
-  const wires = encodeAll(request.encoder(), decodeAll(decoderFor(targetOn(provider), 0), sseEvents(text)));
+  const wires = encodeAll(request.encoder(), decodeAll(decoderFor(targetOn(provider), request.caller.id, 0), sseEvents(text)));
   const assembler = request.caller.assembler();
   for (const wire of wires) assembler.add(wire);
   return { wires, answer: assembler.result(undefined) };
@@ -74,7 +74,7 @@ describe('an Anthropic stream read by an OpenAI caller', () => {
 
   it('carries the text sent before an error event; the relay then ends it with the caller’s error', () => {
     const request = chatCaller();
-    const events = decodeAll(decoderFor(targetOn('claude'), 0), sseEvents(streamError));
+    const events = decodeAll(decoderFor(targetOn('claude'), request.caller.id, 0), sseEvents(streamError));
     expect(events.at(-1)).toMatchObject({ type: 'error' });
     const encoder = request.encoder();
     const wires = [...events.slice(0, -1).flatMap((e) => encoder.encode(e)), ...encoder.fail('upstream_error', 'Overloaded')];

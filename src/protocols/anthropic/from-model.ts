@@ -28,7 +28,8 @@ export function modelToMessages(request: ModelRequest, options: { model: string;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.topK !== undefined) body.top_k = request.topK;
   if (request.user !== undefined) body.metadata = { user_id: request.user };
-  if (request.reasoning?.budgetTokens !== undefined) body.thinking = { type: 'enabled', budget_tokens: request.reasoning.budgetTokens };
+  const budget = thinkingBudget(request.reasoning?.budgetTokens, body.max_tokens as number);
+  if (budget !== undefined) body.thinking = { type: 'enabled', budget_tokens: budget };
   if (request.tools.length > 0 && request.toolChoice !== 'none') {
     body.tools = request.tools.map((tool) => {
       const out: Json = { name: tool.name, input_schema: tool.parameters };
@@ -95,6 +96,19 @@ function documentBlock(file: Extract<ModelPart, { type: 'file' }>): Json {
   return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[1] } };
 }
 
+/** Anthropic's smallest thinking budget. */
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * The thinking budget sent: the one asked for, below `max_tokens` as Anthropic requires (a budget
+ * that does not fit under the output limit shrinks to it); none when not even the minimum fits.
+ */
+function thinkingBudget(asked: number | undefined, maxTokens: number): number | undefined {
+  if (asked === undefined) return undefined;
+  const budget = Math.min(asked, maxTokens - 1);
+  return budget >= MIN_THINKING_BUDGET ? budget : undefined;
+}
+
 /** What the internal request holds that an Anthropic target is not sent (see `modelToMessages`), by name. */
 export function notSentToMessages(request: ModelRequest): string[] {
   const out: string[] = [];
@@ -102,5 +116,8 @@ export function notSentToMessages(request: ModelRequest): string[] {
   if (request.presencePenalty !== undefined) out.push('presence_penalty');
   if (request.frequencyPenalty !== undefined) out.push('frequency_penalty');
   if (request.reasoning?.effort !== undefined && request.reasoning.budgetTokens === undefined) out.push('reasoning_effort');
+  const asked = request.reasoning?.budgetTokens;
+  if (asked !== undefined && request.maxTokens !== undefined && Math.min(asked, request.maxTokens - 1) < MIN_THINKING_BUDGET)
+    out.push('thinking');
   return out;
 }
