@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WireEvent } from '../../src/protocols/adapter.ts';
+import { sha256Hex } from '../../src/sha256.ts';
 import { sdkFinalResponse, streamFaults } from '../unit/helpers/responses-wire.ts';
 import { configFor, type Proxy as Harness, proxyWith as harnessProxy, KEYS, type TargetSpec } from './harness.ts';
 
@@ -21,7 +22,7 @@ function config(targets: (TargetSpec & { responses?: boolean })[], overrides: Js
 }
 
 /** The harness's proxy with the response store and the cache bound. */
-const proxyWith = (cfg: Json): Harness => harnessProxy(cfg, { ...KEYS, RESPONSES: env.RESPONSES, CACHE: env.CACHE });
+const proxyWith = (cfg: Json): Harness => harnessProxy(cfg, { ...KEYS, RESPONSES: env.RESPONSES, CACHE: env.CACHE, BUDGET: env.BUDGET });
 
 function post(proxy: Harness, body: Json, headers: Record<string, string> = {}): Promise<Response> {
   return proxy.request('/v1/responses', {
@@ -215,6 +216,26 @@ describe('the other layers', () => {
     const wires = await events(res);
     expect(streamFaults(wires)).toEqual([]);
     await expect(sdkFinalResponse(wires)).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  it('holds max_output_tokens against a client budget: a request that cannot fit is a 429 in OpenAI shape, never sent', async () => {
+    const secret = `sk-proxy-rs-budget-${Date.now()}`;
+    const key = { name: `rs-budget-${Date.now()}`, sha256: await sha256Hex(secret), dailyTokens: 500 };
+    const proxy = proxyWith(config([native('')], { auth: { mode: 'keys', keys: [key] } }));
+    const res = await post(proxy, { model: 'chat', input: 'Say hello', max_output_tokens: 1000 }, { authorization: `Bearer ${secret}` });
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: Json }).error).toMatchObject({ type: expect.any(String), code: expect.any(String) });
+    expect(proxy.mock.calls()).toEqual([]);
+  });
+
+  it('shares one vendor call among identical requests in flight', async () => {
+    const proxy = proxyWith(config([native('delay=100')]));
+    const body = { model: 'chat', input: 'Say hello, together' };
+    const answers = await Promise.all([post(proxy, body), post(proxy, body), post(proxy, body)]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    const ids = await Promise.all(answers.map(async (r) => ((await r.json()) as Json).id));
+    expect(new Set(ids).size).toBe(1);
+    expect(proxy.mock.calls()).toHaveLength(1);
   });
 
   it('writes one log line naming the route and the way out', async () => {
