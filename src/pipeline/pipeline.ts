@@ -105,8 +105,11 @@ function deliver(ctx: RequestContext, served: Served, cache: CacheState, assembl
   }
   const relayed = relay(ctx, served.index, served.committed, { cache: assemble, keep: ctx.keep !== undefined });
   const done = relayed.done.then((summary) => {
-    const store = summary.answer === undefined ? undefined : JSON.stringify(summary.answer);
-    const whole = summary.whole === summary.answer ? store : summary.whole === undefined ? undefined : JSON.stringify(summary.whole);
+    // An assembled answer may be whole but not one to serve again (a Response cut by its output limit).
+    const cacheable = summary.answer !== undefined && ctx.request.caller.readAnswer(summary.answer)?.cacheable === true;
+    const store = cacheable ? JSON.stringify(summary.answer) : undefined;
+    const whole =
+      summary.whole === summary.answer && store !== undefined ? store : summary.whole === undefined ? undefined : JSON.stringify(summary.whole);
     return { usage: summary.usage, stream: summary, store, whole };
   });
   return { ...base, model: served.committed.model ?? target?.model, body: { kind: 'stream', stream: relayed.body }, done };

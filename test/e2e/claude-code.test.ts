@@ -1,45 +1,19 @@
 // The real Claude Code CLI (`claude -p`) through a `wrangler dev` of this file's own (claude-code-config.ts): tool loops and /context, passed through to an Anthropic vendor or translated for an OpenAI-compatible fallback.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MockCall } from '../mock-provider/handler.ts';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts';
 import { CLAUDE_CODE_VERSION, locateClaudeCode } from './claude-code-cli.ts';
 import { buildClaudeCodeProxyConfig, CC, CLAUDE_CODE_CLIENT, CLAUDE_CODE_KEY } from './claude-code-config.ts';
-import { CLI_TIMEOUT_MS, type Instance, runTask, served, type Task } from './claude-code-task.ts';
-import { MOCK_KEY } from './config.ts';
-import { mockCalls, resetMock } from './observers.ts';
-import { recordingFetch, secret } from './recorder.ts';
+import { CLI_TIMEOUT_MS, runTask, type Task } from './claude-code-task.ts';
+import { served, streamedTurn, useCliInstance } from './cli-task.ts';
+import { logLineFor, mockCalls } from './observers.ts';
+import { recordingFetch } from './recorder.ts';
 
 const cli = locateClaudeCode();
-if ('skip' in cli) console.warn(`claude-code.test.ts: skipped: ${cli.skip}`);
-
-const mockUrl = inject('mockUrl');
-let dev: WranglerDev | undefined;
-const instance: Instance = { url: '', log: '', dir: '' };
-
-beforeAll(async () => {
-  if ('skip' in cli) return;
-  instance.dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-claude-code-'));
-  secret(`client key ${CLAUDE_CODE_CLIENT}`, CLAUDE_CODE_KEY);
-  const config = JSON.stringify(buildClaudeCodeProxyConfig(mockUrl));
-  if (config.includes("'") || config.includes('$')) throw new Error('PROXY_CONFIG must not contain quotes or $');
-  const envFile = join(instance.dir, 'claude-code.env');
-  writeFileSync(envFile, `MOCK_KEY=${MOCK_KEY}\nPROXY_CONFIG='${config}'\n`);
-  instance.log = join(instance.dir, 'wrangler.log');
-  dev = await startWranglerDev({ envFile, workDir: instance.dir, logFile: instance.log });
-  instance.url = dev.url;
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  if (instance.dir !== '' && process.env.E2E_KEEP !== '1') rmSync(instance.dir, { recursive: true, force: true });
-});
-
-beforeEach(async (ctx) => {
-  if ('skip' in cli) ctx.skip(cli.skip);
-  await resetMock();
+const instance = useCliInstance('claude-code', cli, {
+  config: buildClaudeCodeProxyConfig,
+  secrets: [[`client key ${CLAUDE_CODE_CLIENT}`, CLAUDE_CODE_KEY]],
 });
 
 /** A task that writes hello.txt through a MOCK_TOOL Write directive; the CLI may run the Write tool. */
@@ -69,17 +43,8 @@ function expectWritten(task: Task): void {
 }
 
 /** A model turn's log line as `served` shows it. */
-const turnLine = (model: string, provider: string, attempts: string[]) => ({
-  client: CLAUDE_CODE_CLIENT,
-  route: '/v1/messages',
-  status: 200,
-  model,
-  source: 'provider',
-  provider,
-  stream: true,
-  streamOutcome: 'complete',
-  attempts,
-});
+const turnLine = (model: string, provider: string, attempts: string[]) =>
+  streamedTurn(CLAUDE_CODE_CLIENT, '/v1/messages', model, provider, attempts);
 
 /** A mock call as `<path><query> <status the scenario scripts> <provider id>`. */
 const callOf = (c: MockCall): string =>
@@ -94,11 +59,18 @@ describe('the Claude Code CLI through the proxy', () => {
   it('refuses a wrong client key before any vendor call (the key Claude Code gets is really checked)', async () => {
     const response = await recordingFetch(`${instance.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'client-claude-code-wrong', 'anthropic-version': '2023-06-01' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'e2e-claude-code-wrong-key',
+        'x-api-key': 'client-claude-code-wrong',
+        'anthropic-version': '2023-06-01',
+      },
       body: JSON.stringify({ model: CC.direct.alias, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(response.status).toBe(401);
     expect(await mockCalls()).toEqual([]);
+    // Wrangler prints the refusal's log line a moment later: waited for here, it cannot land among the next task's lines.
+    expect(await logLineFor('e2e-claude-code-wrong-key', 5000, instance.log)).toMatchObject({ status: 401 });
   });
 
   it('completes a Write tool loop on its default model, each turn passed through to the Anthropic vendor', {

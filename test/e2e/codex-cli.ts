@@ -1,11 +1,14 @@
 // The Codex CLI of the dev dependencies: finding a runnable binary, its config.toml, and one `codex exec` run kept offline, non-interactive and bounded in time.
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'smol-toml';
+import { type CliLocation, type CliRun, locateCli, runCli } from '../support/cli-run.ts';
 import { listenOnLoopback } from '../support/loopback.ts';
+
+/** How a run ended (test/support/cli-run.ts), named here too for scripts/codex-capture.ts. */
+export type { CliRun } from '../support/cli-run.ts';
 
 /** The version pinned in package.json (devDependencies, exact). */
 export const CODEX_VERSION = '0.169.1';
@@ -18,7 +21,7 @@ const LAUNCHER = fileURLToPath(new URL('../../node_modules/@openai/codex/bin/cod
 const BIN = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 
 /** A command that runs the CLI, or why none does here. */
-export type Codex = { command: readonly string[]; version: string } | { skip: string };
+export type Codex = CliLocation;
 
 /**
  * The first of `node codex.js` (this Node, so no `node` needed on PATH) and `node_modules/.bin/codex`
@@ -26,17 +29,7 @@ export type Codex = { command: readonly string[]; version: string } | { skip: st
  * this platform, the optional platform package not installed), the reason, with what each said.
  */
 export function locateCodex(): Codex {
-  const tried: string[] = [];
-  for (const command of [[process.execPath, LAUNCHER], [BIN]] as const) {
-    const [file, ...pre] = command;
-    const run = spawnSync(file, [...pre, '--version'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (run.status === 0 && run.stdout.startsWith('codex-cli ')) return { command, version: run.stdout.trim() };
-    const said = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim().slice(0, 400);
-    tried.push(
-      `\`${command.join(' ')} --version\`: ${run.error?.message ?? `exit ${run.status ?? run.signal}`}${said === '' ? '' : `: ${said}`}`,
-    );
-  }
-  return { skip: `the Codex CLI does not run on this machine (${process.platform}-${process.arch}): ${tried.join('; ')}` };
+  return locateCli('the Codex CLI', [[process.execPath, LAUNCHER], [BIN]], (stdout) => stdout.startsWith('codex-cli '));
 }
 
 /**
@@ -113,16 +106,6 @@ export interface CodexRunOptions {
   codexRetries?: boolean;
 }
 
-/** How a run ended and what it printed. */
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  timedOut: boolean;
-}
-
 /** The environment of a run: a bare PATH, the run's HOME, the client key, and every proxy variable pointing at the trap. */
 function runEnv(options: CodexRunOptions): Record<string, string> {
   const proxies = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'].flatMap((name) => [name, name.toLowerCase()]);
@@ -146,7 +129,7 @@ function runEnv(options: CodexRunOptions): Record<string, string> {
  * host), writable only in `cwd` and with no network; on a host without user namespaces
  * `--dangerously-bypass-approvals-and-sandbox` would be the way. `--ephemeral` keeps no session
  * files; `--strict-config` refuses a config key this version does not know. The CLI runs in a
- * process group of its own, killed whole at `timeoutMs`.
+ * process group of its own, killed whole at `timeoutMs` (`runCli`).
  */
 export function runCodex(cli: { command: readonly string[] }, prompt: string, options: CodexRunOptions): Promise<CliRun> {
   const codexHome = join(options.home, '.codex');
@@ -154,44 +137,7 @@ export function runCodex(cli: { command: readonly string[] }, prompt: string, op
   writeFileSync(join(codexHome, 'config.toml'), codexConfigToml(options.baseUrl, options.model, options.codexRetries));
   const args = ['exec', '--json', '--strict-config', '--skip-git-repo-check', '--ephemeral', '--color', 'never'];
   args.push('--sandbox', 'workspace-write', '-C', options.cwd, prompt);
-  const [file, ...pre] = cli.command;
-  const started = Date.now();
-  const child = spawn(file ?? '', [...pre, ...args], {
-    cwd: options.cwd,
-    env: runEnv(options),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let timedOut = false;
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const kill = (): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // The group is already gone.
-    }
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, options.timeoutMs);
-  return new Promise((resolve) => {
-    child.on('error', (error) => {
-      stderr += `\n(spawn failed: ${error.message})`;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      kill();
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started, timedOut });
-    });
-  });
+  return runCli(cli, args, { cwd: options.cwd, env: runEnv(options), timeoutMs: options.timeoutMs });
 }
 
 /** One line of `codex exec --json`: `thread.started`, `turn.started`, `item.started`/`item.completed` (with `item`), `turn.completed`, `turn.failed`, `error`. */
@@ -211,10 +157,4 @@ export function codexEvents(stdout: string): CodexEvent[] {
       return [];
     }
   });
-}
-
-/** A run told in full, for a failing assertion's message. */
-export function describeRun(run: CliRun): string {
-  const end = run.timedOut ? `was killed after ${run.ms} ms (timeout)` : `exited ${run.code ?? run.signal} after ${run.ms} ms`;
-  return `codex ${end}\n--- stderr\n${run.stderr}\n--- stdout\n${run.stdout}`;
 }

@@ -1,47 +1,17 @@
 // The real Codex CLI (`codex exec`) through a `wrangler dev` of this file's own (codex-config.ts): a shell-tool loop passed through to a Responses vendor, or translated for a chat-only fallback.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MockCall } from '../mock-provider/handler.ts';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts';
-import { type Instance, served } from './claude-code-task.ts';
+import { served, streamedTurn, useCliInstance } from './cli-task.ts';
 import { CODEX_VERSION, locateCodex } from './codex-cli.ts';
 import { buildCodexProxyConfig, CODEX_CLIENT, CODEX_KEY, CX } from './codex-config.ts';
 import { CLI_TIMEOUT_MS, type CodexTask, runCodexTask } from './codex-task.ts';
-import { MOCK_KEY } from './config.ts';
-import { mockCalls, resetMock } from './observers.ts';
-import { recordingFetch, secret } from './recorder.ts';
+import { logLineFor, mockCalls } from './observers.ts';
+import { recordingFetch } from './recorder.ts';
 
 const cli = locateCodex();
-if ('skip' in cli) console.warn(`codex.test.ts: skipped: ${cli.skip}`);
-
-const mockUrl = inject('mockUrl');
-let dev: WranglerDev | undefined;
-const instance: Instance = { url: '', log: '', dir: '' };
-
-beforeAll(async () => {
-  if ('skip' in cli) return;
-  instance.dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-codex-'));
-  secret(`client key ${CODEX_CLIENT}`, CODEX_KEY);
-  const config = JSON.stringify(buildCodexProxyConfig(mockUrl));
-  if (config.includes("'") || config.includes('$')) throw new Error('PROXY_CONFIG must not contain quotes or $');
-  const envFile = join(instance.dir, 'codex.env');
-  writeFileSync(envFile, `MOCK_KEY=${MOCK_KEY}\nPROXY_CONFIG='${config}'\n`);
-  instance.log = join(instance.dir, 'wrangler.log');
-  dev = await startWranglerDev({ envFile, workDir: instance.dir, logFile: instance.log });
-  instance.url = dev.url;
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  if (instance.dir !== '' && process.env.E2E_KEEP !== '1') rmSync(instance.dir, { recursive: true, force: true });
-});
-
-beforeEach(async (ctx) => {
-  if ('skip' in cli) ctx.skip(cli.skip);
-  await resetMock();
-});
+const instance = useCliInstance('codex', cli, { config: buildCodexProxyConfig, secrets: [[`client key ${CODEX_CLIENT}`, CODEX_KEY]] });
 
 /** Codex's warning for a model name it has no metadata for (every proxy alias): an `error` item, not a failure. */
 const NO_METADATA = /^Model metadata for `[\w-]+` not found\. Defaulting to fallback metadata/;
@@ -88,17 +58,8 @@ function expectCompleted(task: CodexTask): void {
 const callOf = (c: MockCall): string => `${c.path} ${c.scenario.includes('status=503') ? 503 : 200} ${/id=([\w-]+)/.exec(c.scenario)?.[1]}`;
 
 /** A model turn's log line as `served` shows it. */
-const turnLine = (model: string, provider: string, attempts: string[]) => ({
-  client: CODEX_CLIENT,
-  route: '/v1/responses',
-  status: 200,
-  model,
-  source: 'provider',
-  provider,
-  stream: true,
-  streamOutcome: 'complete',
-  attempts,
-});
+const turnLine = (model: string, provider: string, attempts: string[]) =>
+  streamedTurn(CODEX_CLIENT, '/v1/responses', model, provider, attempts);
 
 type Item = { type: string; call_id?: string; encrypted_content?: string };
 type ResponsesBody = { model: string; store?: boolean; include?: string[]; input: Item[]; tools: { type: string; name?: string }[] };
@@ -112,11 +73,13 @@ describe('the Codex CLI through the proxy', () => {
   it('refuses a wrong client key before any vendor call (the key Codex gets is really checked)', async () => {
     const response = await recordingFetch(`${instance.url}/v1/responses`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer client-codex-wrong' },
+      headers: { 'content-type': 'application/json', 'x-request-id': 'e2e-codex-wrong-key', authorization: 'Bearer client-codex-wrong' },
       body: JSON.stringify({ model: CX.native.alias, input: 'hi', stream: true }),
     });
     expect(response.status).toBe(401);
     expect(await mockCalls()).toEqual([]);
+    // Wrangler prints the refusal's log line a moment later: waited for here, it cannot land among the next task's lines.
+    expect(await logLineFor('e2e-codex-wrong-key', 5000, instance.log)).toMatchObject({ status: 401 });
   });
 
   it('completes an exec_command tool loop on codex-native, each turn passed through to the Responses vendor as Codex wrote it', {

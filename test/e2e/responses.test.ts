@@ -1,36 +1,18 @@
 // The Responses API through a `wrangler dev` of this file's own (responses-config.ts), driven by the real openai SDK: agent loops, stored conversations, reasoning round trips, stream failures, tenants.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { Response as OpenAIResponse, ResponseInputItem } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts';
-import { MOCK_KEY } from './config.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useOwnInstance } from './instance.ts';
 import { mockCalls, resetMock } from './observers.ts';
-import { recordingFetch, secret } from './recorder.ts';
+import { recordingFetch } from './recorder.ts';
 import { buildResponsesProxyConfig, RESPONSES_KEYS, RS } from './responses-config.ts';
 
-const mockUrl = inject('mockUrl');
-let dev: WranglerDev | undefined;
-let dir = '';
-let url = '';
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-responses-'));
-  secret('responses client key a', RESPONSES_KEYS.first);
-  secret('responses client key b', RESPONSES_KEYS.second);
-  const config = JSON.stringify(buildResponsesProxyConfig(mockUrl));
-  if (config.includes("'") || config.includes('$')) throw new Error('PROXY_CONFIG must not contain quotes or $');
-  const envFile = join(dir, 'responses.env');
-  writeFileSync(envFile, `MOCK_KEY=${MOCK_KEY}\nPROXY_CONFIG='${config}'\n`);
-  dev = await startWranglerDev({ envFile, workDir: dir, logFile: join(dir, 'wrangler.log') });
-  url = dev.url;
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  if (dir !== '' && process.env.E2E_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
+const instance = useOwnInstance('responses', {
+  config: buildResponsesProxyConfig,
+  secrets: [
+    ['responses client key a', RESPONSES_KEYS.first],
+    ['responses client key b', RESPONSES_KEYS.second],
+  ],
 });
 
 beforeEach(async () => {
@@ -38,7 +20,7 @@ beforeEach(async () => {
 });
 
 function client(key: string = RESPONSES_KEYS.first): OpenAI {
-  return new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0, timeout: 20_000, fetch: recordingFetch });
+  return new OpenAI({ baseURL: `${instance.url}/v1`, apiKey: key, maxRetries: 0, timeout: 20_000, fetch: recordingFetch });
 }
 
 /** Codex's shell tool, as a plain function tool. */
@@ -222,7 +204,7 @@ describe('stored responses', () => {
   });
 
   it('refuses a malformed body with a 400 in OpenAI shape and never calls a vendor', async () => {
-    const res = await recordingFetch(`${url}/v1/responses`, {
+    const res = await recordingFetch(`${instance.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${RESPONSES_KEYS.first}` },
       body: JSON.stringify({ model: RS.native, input: 42 }),

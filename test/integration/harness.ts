@@ -101,8 +101,11 @@ export const helloMessages = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Reads an Anthropic SSE body into its events. */
-export async function anthropicEvents(res: Response): Promise<{ event: string; data: Record<string, unknown> }[]> {
+/**
+ * Reads an SSE body of named events (Anthropic Messages, OpenAI Responses) into its events: each
+ * block's `event:` name ('' when it has none) and its `data:` parsed ({} when it has none).
+ */
+export async function sseEvents(res: Response): Promise<{ event: string; data: Record<string, unknown> }[]> {
   const text = await res.text();
   return text
     .split('\n\n')
@@ -114,6 +117,9 @@ export async function anthropicEvents(res: Response): Promise<{ event: string; d
       return { event, data: JSON.parse(data) as Record<string, unknown> };
     });
 }
+
+/** `sseEvents` under the name the Anthropic tests know it by. */
+export const anthropicEvents = sseEvents;
 
 /** The text of an Anthropic event stream's text deltas. */
 export function anthropicText(events: { data: Record<string, unknown> }[]): string {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WireEvent } from '../../src/protocols/adapter.ts';
 import { sha256Hex } from '../../src/sha256.ts';
 import { sdkFinalResponse, streamFaults } from '../unit/helpers/responses-wire.ts';
-import { configFor, type Proxy as Harness, proxyWith as harnessProxy, KEYS, type TargetSpec } from './harness.ts';
+import { configFor, type Proxy as Harness, proxyWith as harnessProxy, KEYS, sseEvents, type TargetSpec } from './harness.ts';
 
 type Json = Record<string, unknown>;
 
@@ -30,20 +30,6 @@ function post(proxy: Harness, body: Json, headers: Record<string, string> = {}):
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-}
-
-/** A Responses event stream read into its events. */
-async function events(res: Response): Promise<WireEvent[]> {
-  const text = await res.text();
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length);
-      const data = lines.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? '{}';
-      return { event, data: JSON.parse(data) as unknown };
-    });
 }
 
 const types = (wires: readonly WireEvent[]) => wires.map((w) => w.event);
@@ -107,7 +93,7 @@ describe('each way out, whole answers', () => {
 describe('streams', () => {
   it('relays a native stream as the vendor sent it', async () => {
     const proxy = proxyWith(config([native('')]));
-    const wires = await events(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
+    const wires = await sseEvents(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
     expect(streamFaults(wires)).toEqual([]);
     expect(types(wires).at(0)).toBe('response.created');
     expect(types(wires).at(-1)).toBe('response.completed');
@@ -118,7 +104,9 @@ describe('streams', () => {
     'encodes a translated %s stream the SDK accepts, tool calls included',
     async (protocol) => {
       const proxy = proxyWith(config([{ scenario: '', protocol }]));
-      const wires = await events(await post(proxy, { model: 'chat', input: `${TASK}\n${protocol} stream`, tools: [SHELL], stream: true }));
+      const wires = await sseEvents(
+        await post(proxy, { model: 'chat', input: `${TASK}\n${protocol} stream`, tools: [SHELL], stream: true }),
+      );
       expect(streamFaults(wires)).toEqual([]);
       expect(types(wires)).toContain('response.function_call_arguments.delta');
       const final = (await sdkFinalResponse(wires)) as { output: Json[] };
@@ -128,7 +116,7 @@ describe('streams', () => {
 
   it('falls over unseen when the vendor fails after response.created', async () => {
     const proxy = proxyWith(config([native('fail-after-created'), { scenario: '' }]));
-    const wires = await events(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
+    const wires = await sseEvents(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
     expect(types(wires)).not.toContain('response.failed');
     expect(streamFaults(wires)).toEqual([]);
     // The failure before any output is transient: retried once on the same target, then the next one.
@@ -137,7 +125,7 @@ describe('streams', () => {
 
   it('ends a stream cut after the commit point with response.failed, then an error event', async () => {
     const proxy = proxyWith(config([native('cut-after=2')]));
-    const wires = await events(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
+    const wires = await sseEvents(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
     expect(types(wires).slice(-2)).toEqual(['response.failed', 'error']);
     expect(types(wires)).not.toContain('response.completed');
     await expect(sdkFinalResponse(wires)).rejects.toThrow();
@@ -170,12 +158,25 @@ describe('stored conversations', () => {
 
   it('keeps a streamed answer as the caller saw it, and serves it by id', async () => {
     const proxy = proxyWith(config([{ scenario: '' }]));
-    const wires = await events(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
+    const wires = await sseEvents(await post(proxy, { model: 'chat', input: 'Say hello', stream: true }));
     await proxy.settle();
     const completed = wires.at(-1)?.data as { response: { id: string; output: Json[] } };
     const stored = (await (await proxy.request(`/v1/responses/${completed.response.id}`)).json()) as Json;
     expect(stored.id).toBe(completed.response.id);
     expect(stored.output).toEqual(completed.response.output);
+  });
+
+  it('keeps a streamed answer cut by max_output_tokens for its conversation, but never caches it', async () => {
+    const proxy = proxyWith(config([native('repeat=40')]));
+    const body = { model: 'chat', input: 'Say hello at length', max_output_tokens: 16, stream: true };
+    const wires = await sseEvents(await post(proxy, body));
+    expect(wires.at(-1)?.event).toBe('response.incomplete');
+    await proxy.settle();
+    const id = (wires.at(-1)?.data as { response: { id: string } }).response.id;
+    expect(((await (await proxy.request(`/v1/responses/${id}`)).json()) as Json).status).toBe('incomplete');
+    const again = await post(proxy, body);
+    expect(again.headers.get('x-proxy-cache')).toBe('MISS');
+    await again.text();
   });
 
   it('answers 400 previous_response_not_found for an id the client does not have, without calling a vendor', async () => {
@@ -213,7 +214,7 @@ describe('the other layers', () => {
       });
       return;
     }
-    const wires = await events(res);
+    const wires = await sseEvents(res);
     expect(streamFaults(wires)).toEqual([]);
     await expect(sdkFinalResponse(wires)).resolves.toMatchObject({ status: 'completed' });
   });

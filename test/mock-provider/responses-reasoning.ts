@@ -4,29 +4,12 @@ import { thinkingText } from './anthropic-thinking.ts';
 import type { Answer } from './chat-reply.ts';
 import { splitPieces, thirds } from './chat-reply.ts';
 import type { ReasoningItem } from './responses-wire.ts';
-import { sha256Hex } from './sha256.ts';
+import { sealerWith } from './sealed.ts';
 
 /** The secret every mock instance shares, so content sealed by one verifies on any other (as thinking signatures do). */
-const mockSecret = 'edge-llm-proxy mock provider reasoning secret v1';
+const sealer = sealerWith('edge-llm-proxy mock provider reasoning secret v1');
 const prefix = 'mockenc_';
-
-function mac(hidden: string): string {
-  return sha256Hex(`${mockSecret}\u0000encrypted_reasoning\u0000${hidden}`);
-}
-
-function toBase64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(encoded: string): string | undefined {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0)));
-  } catch {
-    return undefined;
-  }
-}
+const kind = 'encrypted_reasoning';
 
 /**
  * The `encrypted_content` of a reasoning item hiding `hidden`: `mockenc_<base64(hidden)>.<mac>`,
@@ -34,16 +17,12 @@ function fromBase64(encoded: string): string | undefined {
  * `redactThinking` in thinking-signature.ts. Deterministic and synchronous in workerd and Node.
  */
 export function sealReasoning(hidden: string): string {
-  return `${prefix}${toBase64(hidden)}.${mac(hidden)}`;
+  return `${prefix}${sealer.seal(kind, hidden)}`;
 }
 
 /** Whether `encrypted` is an `encrypted_content` the mock issued (by any instance). */
 export function verifyReasoning(encrypted: string): boolean {
-  if (!encrypted.startsWith(prefix)) return false;
-  const [encoded, tag, ...rest] = encrypted.slice(prefix.length).split('.');
-  if (encoded === undefined || tag === undefined || rest.length > 0) return false;
-  const hidden = fromBase64(encoded);
-  return hidden !== undefined && tag === mac(hidden);
+  return encrypted.startsWith(prefix) && sealer.isSealed(kind, encrypted.slice(prefix.length));
 }
 
 /** What a request asked of reasoning: a summary (`reasoning.summary` set) and the encrypted content (`include`). */

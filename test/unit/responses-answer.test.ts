@@ -164,9 +164,7 @@ describe('encodeAnswer: an internal answer as a Response object', () => {
   });
 
   it('echoes the request’s settings as OpenAI does, with its defaults for the rest', () => {
-    const body = {
-      model: 'chat',
-      input: 'Hi',
+    const settings = {
       instructions: 'Be brief.',
       max_output_tokens: 200,
       store: false,
@@ -174,13 +172,8 @@ describe('encodeAnswer: an internal answer as a Response object', () => {
       reasoning: { effort: 'low' },
       tools: [{ type: 'function', name: 'f' }],
     };
-    expect(encode(answer(), body)).toMatchObject({
-      instructions: 'Be brief.',
-      max_output_tokens: 200,
-      store: false,
-      metadata: { run: '7' },
-      reasoning: { effort: 'low' },
-      tools: [{ type: 'function', name: 'f' }],
+    expect(encode(answer(), { model: 'chat', input: 'Hi', ...settings })).toMatchObject({
+      ...settings,
       tool_choice: 'auto',
       parallel_tool_calls: true,
       text: { format: { type: 'text' } },

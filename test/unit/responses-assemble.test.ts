@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../src/protocols/adapter.ts';
 import { isObject, type Json } from '../../src/protocols/json.ts';
 import type { ModelEvent } from '../../src/protocols/model.ts';
+import { readResponse } from '../../src/protocols/openai-responses/answer.ts';
 import { ResponsesAssembler } from '../../src/protocols/openai-responses/assemble.ts';
 import { responsesDecoder } from '../../src/protocols/openai-responses/events-in.ts';
 import { responsesEncoder } from '../../src/protocols/openai-responses/events-out.ts';
@@ -86,11 +87,16 @@ describe('ResponsesAssembler', () => {
   });
 
   it.each<[string, string]>([
-    ['an incomplete answer', streamIncomplete],
     ['a failed response', streamFailed],
     ['an error event', streamError],
-  ])('gives nothing for %s (served, never cached)', (_name, stream) => {
+  ])('gives nothing for %s (served, never kept)', (_name, stream) => {
     expect(assemble(passed(stream))).toBeUndefined();
+  });
+
+  it('gives an incomplete answer whole, to keep for its conversation, which readResponse never calls cacheable', () => {
+    const whole = assemble(passed(streamIncomplete));
+    expect(whole).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+    expect(readResponse(whole)?.cacheable).toBe(false);
   });
 
   it('counts what it holds, so the relay can give up past its bound', () => {

@@ -273,24 +273,15 @@ describe('the text a degraded reply and sticky routing read', () => {
   });
 
   it('seeds a conversation without prompt_cache_key by its instructions, system messages and first user message', () => {
-    const first = parse(
-      body({
-        instructions: 'Be brief.',
-        input: [
-          { role: 'developer', content: 'Env' },
-          { role: 'user', content: 'Hello' },
-        ],
-      }),
-    );
+    const opening: Json[] = [
+      { role: 'developer', content: 'Env' },
+      { role: 'user', content: 'Hello' },
+    ];
+    const first = parse(body({ instructions: 'Be brief.', input: opening }));
     const later = parse(
       body({
         instructions: 'Be brief.',
-        input: [
-          { role: 'developer', content: 'Env' },
-          { role: 'user', content: 'Hello' },
-          { role: 'assistant', content: 'Hi' },
-          { role: 'user', content: 'More' },
-        ],
+        input: [...opening, { role: 'assistant', content: 'Hi' }, { role: 'user', content: 'More' }],
       }),
     );
     expect(first.sessionHint()).toBe('system:Be brief.\nEnv\nuser:Hello');

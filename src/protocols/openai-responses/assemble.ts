@@ -8,8 +8,9 @@ import { responseUsage } from './response-object.ts';
  * Takes the Response that `response.completed` carries (a passed-through vendor's or the encoder's:
  * both streams end with the whole Response), so a cache hit or a stored conversation holds exactly
  * what the caller was sent. Items from `output_item.done` are kept only to fill a terminal Response
- * whose `output` came empty (vendors that stream items and end with an envelope). An incomplete or
- * failed stream, or an `error` event, gives no Response: such an answer is served, never cached.
+ * whose `output` came empty (vendors that stream items and end with an envelope). An incomplete
+ * Response (cut by `max_output_tokens`) is whole too: kept for its conversation, though never
+ * cached (see `readResponse`). A failed stream, or an `error` event, gives no Response.
  * `size` counts the characters held.
  */
 export class ResponsesAssembler implements Assembler {
@@ -28,11 +29,11 @@ export class ResponsesAssembler implements Assembler {
         this.size += lengthOf(data.item);
         return;
       case 'response.completed':
+      case 'response.incomplete':
         if (!isObject(data.response)) return;
         this.response = data.response;
         this.size += lengthOf(data.response);
         return;
-      case 'response.incomplete':
       case 'response.failed':
       case 'error':
         this.broken = true;
@@ -41,10 +42,10 @@ export class ResponsesAssembler implements Assembler {
     }
   }
 
-  /** The completed Response, its usage filled from the stream's report when it carries none. */
+  /** The completed (or incomplete) Response, its usage filled from the stream's report when it carries none. */
   result(usage: Usage | undefined): Json | undefined {
     const response = this.response;
-    if (this.broken || response === undefined || response.status !== 'completed') return undefined;
+    if (this.broken || response === undefined || (response.status !== 'completed' && response.status !== 'incomplete')) return undefined;
     const whole: Json = { ...response };
     const streamed = this.items.filter(isObject);
     if ((!Array.isArray(whole.output) || whole.output.length === 0) && streamed.length > 0) whole.output = streamed;
