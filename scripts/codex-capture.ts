@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type CliRun, type Codex, codexEvents, locateCodex, runCodex, startEgressTrap } from '../test/e2e/codex-cli.ts';
+import { type Codex, codexEvents, locateCodex, runCodex, startEgressTrap } from '../test/e2e/codex-cli.ts';
+import type { CliRun } from '../test/support/cli-run.ts';
 import { readDirectives } from '../test/mock-provider/tool-directives.ts';
 import { listenOnLoopback } from '../test/support/loopback.ts';
 

@@ -7,8 +7,6 @@ import { stringify } from 'smol-toml';
 import { type CliLocation, type CliRun, locateCli, runCli } from '../support/cli-run.ts';
 import { listenOnLoopback } from '../support/loopback.ts';
 
-/** How a run ended (test/support/cli-run.ts), named here too for scripts/codex-capture.ts. */
-export type { CliRun } from '../support/cli-run.ts';
 
 /** The version pinned in package.json (devDependencies, exact). */
 export const CODEX_VERSION = '0.169.1';
