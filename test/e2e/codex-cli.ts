@@ -7,7 +7,6 @@ import { stringify } from 'smol-toml';
 import { type CliLocation, type CliRun, locateCli, runCli } from '../support/cli-run.ts';
 import { listenOnLoopback } from '../support/loopback.ts';
 
-
 /** The version pinned in package.json (devDependencies, exact). */
 export const CODEX_VERSION = '0.169.1';
 
