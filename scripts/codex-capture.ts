@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Codex, codexEvents, locateCodex, runCodex, startEgressTrap } from '../test/e2e/codex-cli.ts';
-import type { CliRun } from '../test/support/cli-run.ts';
 import { readDirectives } from '../test/mock-provider/tool-directives.ts';
+import type { CliRun } from '../test/support/cli-run.ts';
 import { listenOnLoopback } from '../test/support/loopback.ts';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/codex/', import.meta.url));
