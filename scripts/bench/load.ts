@@ -14,6 +14,11 @@ export interface RequestSpec {
   stream: boolean;
   /** Response headers (lower-case names) every answer must carry with exactly these values; else it is an error. */
   expect?: Record<string, string>;
+  /**
+   * Called once per request when requests must differ (a cache miss every time, rotating caller
+   * addresses): its body replaces `body`, its headers are added to `headers`.
+   */
+  vary?: () => { body?: string; headers?: Record<string, string> };
 }
 
 /** Bounds of one phase: it stops at whichever comes first. */
@@ -33,6 +38,13 @@ export interface PhaseResult {
   errorSamples: string[];
   /** From the first request sent to the last one completed. */
   elapsedMs: number;
+  /**
+   * Successful requests per second: each connection's successful requests over its own time (the
+   * phase's first send to that connection's last completion), summed over the connections. Unlike
+   * ok / elapsedMs it is not diluted by the tail in which the last connections finish alone, which
+   * would cost a slow target more (by about half its latency over the phase's length).
+   */
+  rps: number;
   /** Whole request: send to last byte of the body. */
   latency: Float64Array;
   /** Streams only: send until the first SSE event with non-empty `delta.content` arrived. */
@@ -64,10 +76,12 @@ export async function runPhase(pool: Pool, spec: RequestSpec, concurrency: numbe
   let ok = 0;
   let errors = 0;
   let lastEnd = 0;
+  let rps = 0;
   const start = performance.now();
   const deadline = start + limits.maxMs;
 
   const loop = async (): Promise<void> => {
+    let own = 0;
     while (issued < limits.maxRequests && performance.now() < deadline) {
       issued++;
       const outcome = await once(pool, spec);
@@ -76,11 +90,13 @@ export async function runPhase(pool: Pool, spec: RequestSpec, concurrency: numbe
         latency[ok] = outcome.total;
         if (spec.stream) ttft[ok] = outcome.ttft;
         ok++;
+        own++;
       } else {
         errors++;
         if (samples.size < 5) samples.add(outcome.error);
       }
     }
+    if (own > 0 && lastEnd > start) rps += (own * 1000) / (lastEnd - start);
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   return {
@@ -89,6 +105,7 @@ export async function runPhase(pool: Pool, spec: RequestSpec, concurrency: numbe
     errors,
     errorSamples: [...samples],
     elapsedMs: Math.max(0, lastEnd - start),
+    rps,
     latency: latency.subarray(0, ok),
     ttft: ttft.subarray(0, spec.stream ? ok : 0),
   };
@@ -101,9 +118,11 @@ interface Outcome {
 }
 
 async function once(pool: Pool, spec: RequestSpec): Promise<Outcome> {
+  const varied = spec.vary?.();
+  const headers = varied?.headers === undefined ? spec.headers : { ...spec.headers, ...varied.headers };
   const t0 = performance.now();
   try {
-    const res = await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body });
+    const res = await pool.request({ path: spec.path, method: 'POST', headers, body: varied?.body ?? spec.body });
     res.body.setEncoding('utf8');
     if (res.statusCode !== 200) {
       const text = await res.body.text();
@@ -182,79 +201,4 @@ function hasContent(data: string): boolean {
   const choices = (parsed as { choices?: unknown }).choices;
   if (!Array.isArray(choices)) return false;
   return choices.some((c: { delta?: { content?: unknown } } | null) => typeof c?.delta?.content === 'string' && c.delta.content !== '');
-}
-
-/** A measured phase plus the errors seen while warming up. */
-export interface Measurement extends PhaseResult {
-  warmupErrors: number;
-}
-
-/**
- * One bounded measurement on fresh keep-alive connections: a warm-up (discarded, but its errors
- * are counted) then the measured phase, both at `concurrency`. Connections are destroyed after.
- */
-export async function measure(spec: RequestSpec, concurrency: number, warmup: PhaseLimits, limits: PhaseLimits): Promise<Measurement> {
-  const [only] = await measureInterleaved([spec], concurrency, warmup, limits, 1);
-  return only as Measurement;
-}
-
-/**
- * Measures several servers at the same concurrency, taking turns: each is warmed up, then the
- * measured phase of each is cut into `rounds` slices run in turns, the order reversed every other
- * round (a b c c b a a b c …), so a burst of background load on the shared cores hits every server
- * alike and no server always runs right after another (two targets on one instance: the second
- * would always find it warm, and pay for the first one's garbage). Each server keeps its own
- * keep-alive connections for all its slices; `limits` bound the sum of one server's slices.
- */
-export async function measureInterleaved(
-  specs: RequestSpec[],
-  concurrency: number,
-  warmup: PhaseLimits,
-  limits: PhaseLimits,
-  rounds: number,
-): Promise<Measurement[]> {
-  const pools = specs.map((s) => openPool(s.origin, concurrency));
-  try {
-    const warm: PhaseResult[] = [];
-    for (const [i, spec] of specs.entries()) warm.push(await runPhase(pools[i] as Pool, spec, concurrency, warmup));
-    const slice: PhaseLimits = { maxRequests: Math.ceil(limits.maxRequests / rounds), maxMs: limits.maxMs / rounds };
-    const parts: PhaseResult[][] = specs.map(() => []);
-    const forward = specs.map((_, i) => i);
-    const backward = [...forward].reverse();
-    for (let r = 0; r < rounds; r++) {
-      for (const i of r % 2 === 0 ? forward : backward) {
-        parts[i]?.push(await runPhase(pools[i] as Pool, specs[i] as RequestSpec, concurrency, slice));
-      }
-    }
-    return parts.map((p, i) => {
-      const merged = merge(p);
-      const errorSamples = [...new Set([...merged.errorSamples, ...(warm[i]?.errorSamples ?? [])])].slice(0, 5);
-      return { ...merged, errorSamples, warmupErrors: warm[i]?.errors ?? 0 };
-    });
-  } finally {
-    await Promise.all(pools.map((p) => p.destroy()));
-  }
-}
-
-function concat(arrays: Float64Array[]): Float64Array {
-  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
-}
-
-/** Joins slices of one server's phase: samples concatenated, counts and elapsed time summed. */
-function merge(parts: PhaseResult[]): PhaseResult {
-  return {
-    requests: parts.reduce((n, p) => n + p.requests, 0),
-    ok: parts.reduce((n, p) => n + p.ok, 0),
-    errors: parts.reduce((n, p) => n + p.errors, 0),
-    errorSamples: [...new Set(parts.flatMap((p) => p.errorSamples))].slice(0, 5),
-    elapsedMs: parts.reduce((n, p) => n + p.elapsedMs, 0),
-    latency: concat(parts.map((p) => p.latency)),
-    ttft: concat(parts.map((p) => p.ttft)),
-  };
 }

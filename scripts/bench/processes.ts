@@ -6,7 +6,8 @@ import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { startWranglerDev as startSharedWranglerDev } from '../../test/support/wrangler-dev.ts';
-import { BENCH_KEY, benchProxyConfig, INSTANCES, type Instance, ROOT } from './workers.ts';
+import { BENCH_KEY, benchProxyConfig } from './config.ts';
+import { INSTANCES, type Instance, ROOT } from './workers.ts';
 
 interface Tracked {
   name: string;
@@ -98,8 +99,14 @@ function drainedLines(t: Tracked): Interface {
   return createInterface({ input: stdout });
 }
 
-/** Starts the mock vendor (`test/mock-provider/server.ts`) in its own Node process; returns its origin. */
-export async function startMock(): Promise<string> {
+/** A child process serving HTTP: its origin, and its pid for CPU readings. */
+export interface Served {
+  origin: string;
+  pid: number;
+}
+
+/** Starts the mock vendor (`test/mock-provider/server.ts`) in its own Node process. */
+export async function startMock(): Promise<Served> {
   const t = launch('mock provider', [
     '--import',
     pathToFileURL(path.join(ROOT, 'scripts', 'bench', 'exit-with-parent.ts')).href,
@@ -111,33 +118,46 @@ export async function startMock(): Promise<string> {
   const line = await waitForLine(t, lines, (l) => l.includes('mock provider listening on'), 20_000);
   const url = /https?:\/\/\S+/.exec(line)?.[0];
   if (url === undefined) throw new Error(`mock provider: cannot read its URL from "${line}"`);
-  return url;
+  return { origin: url, pid: t.child.pid ?? 0 };
 }
 
 /** Log lines each Worker of the host wrote so far. */
 export type HostCounts = Record<Instance, number>;
 
 /**
- * The worker host child, on workerd via Miniflare: the origin of each instance (the forwarder, the
- * proxy with cache off, cache on, breakers off, client keys; worker-host.ts says what each is).
+ * The worker host child, on workerd via Miniflare: the origin of each instance (the forwarder and
+ * the proxy variants of workers.ts), the pid of each instance's workerd process (0 when unknown)
+ * and the host's own pid (its Node process drains every workerd's output).
  */
-export type WorkerHost = Record<Instance, string> & {
+export interface WorkerHost {
+  urls: Record<Instance, string>;
+  pids: Record<Instance, number>;
+  hostPid: number;
   /** Log lines each Worker wrote so far (drained by the host, never printed). */
   counts(): Promise<HostCounts>;
-};
+}
+
+interface HostReady {
+  urls?: Partial<Record<Instance, string>>;
+  pids?: Partial<Record<Instance, number>>;
+  error?: string;
+}
 
 /** Starts `worker-host.ts` with the proxy bundle and the mock's origin; resolves once every instance answers. */
 export async function startWorkerHost(bundlePath: string, mockOrigin: string): Promise<WorkerHost> {
   const t = launch('worker host', [path.join(ROOT, 'scripts', 'bench', 'worker-host.ts'), bundlePath, mockOrigin]);
   const lines = drainedLines(t);
-  const first = JSON.parse(await waitForLine(t, lines, (l) => l.startsWith('{'), 60_000)) as Partial<Record<Instance | 'error', string>>;
-  const missing = INSTANCES.filter((name) => !first[name]);
+  const first = JSON.parse(await waitForLine(t, lines, (l) => l.startsWith('{'), 90_000)) as HostReady;
+  const missing = INSTANCES.filter((name) => !first.urls?.[name]);
   if (first.error !== undefined || missing.length > 0) {
     throw new Error(`worker host failed: ${first.error ?? `no URL for ${missing.join(', ')}`}`);
   }
-  const origins = Object.fromEntries(INSTANCES.map((name) => [name, first[name] as string])) as Record<Instance, string>;
+  const pick = <T>(from: Partial<Record<Instance, T>> | undefined, fallback: T): Record<Instance, T> =>
+    Object.fromEntries(INSTANCES.map((name) => [name, from?.[name] ?? fallback])) as Record<Instance, T>;
   return {
-    ...origins,
+    urls: pick(first.urls, ''),
+    pids: pick(first.pids, 0),
+    hostPid: t.child.pid ?? 0,
     async counts() {
       const answer = waitForLine(t, lines, (l) => l.startsWith('{"counts"'), 5_000);
       t.child.stdin?.write('counts\n');

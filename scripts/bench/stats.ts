@@ -1,4 +1,4 @@
-// Percentiles and per-phase summaries of the latencies the load generator records.
+// Percentiles and per-phase summaries of the latencies the load generator records, and the spread of per-round figures.
 
 /** Latency figures of one series of samples, in milliseconds. */
 export interface LatencySummary {
@@ -31,4 +31,23 @@ export function summarize(samples: ArrayLike<number>): LatencySummary {
     mean: n === 0 ? Number.NaN : sum / n,
     max: n === 0 ? Number.NaN : (sorted[n - 1] as number),
   };
+}
+
+/** Per-round figures summed up: their median and range, so a change can be told from the run-to-run noise. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** How many rounds gave a figure. */
+  n: number;
+}
+
+/** Median (mean of the middle two for an even count), min and max of the finite `values`; undefined when there are none. */
+export function spreadOf(values: readonly (number | undefined)[]): Spread | undefined {
+  const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
+  const n = known.length;
+  if (n === 0) return undefined;
+  const mid = Math.floor(n / 2);
+  const median = n % 2 === 1 ? (known[mid] as number) : ((known[mid - 1] as number) + (known[mid] as number)) / 2;
+  return { median, min: known[0] as number, max: known[n - 1] as number, n };
 }

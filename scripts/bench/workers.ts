@@ -1,9 +1,9 @@
 // Builds the proxy bundle with wrangler and runs it, and a minimal forwarding Worker, on workerd via Miniflare.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { V4MiniflareOptions } from 'miniflare';
+import { BENCH_KEY, benchProxyConfig, IP_RPM, scenarioOrigin } from './config.ts';
 
 /** The project root (where wrangler.toml and node_modules are). */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -11,12 +11,9 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Wrangler's CLI entry, run with this Node (the shebang's `node` may be an older one). */
 export const WRANGLER_BIN = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
-/** The Workers the worker host runs, by the names the bench and the host's JSON lines use (worker-host.ts says what each is). */
-export const INSTANCES = ['forwarder', 'proxy', 'proxyCached', 'proxyNoBreakers', 'proxyKeys'] as const;
+/** The Workers the worker host runs, by the names the bench and the host's JSON lines use (PROXY_VARIANTS says what each proxy is). */
+export const INSTANCES = ['forwarder', 'proxy', 'proxyCached', 'proxyNoBreakers', 'proxyKeys', 'proxyIpLimit', 'proxyCacheMiss'] as const;
 export type Instance = (typeof INSTANCES)[number];
-
-/** The provider key the bench config names; any value works against the mock. */
-export const BENCH_KEY = 'bench-key';
 
 /**
  * The floor any Workers proxy pays: fetch the same path on `env.UPSTREAM` with the incoming
@@ -33,55 +30,6 @@ export const FORWARDER_SOURCE = `export default {
   },
 };
 `;
-
-/** Alias of the balance figure (g): `balance: "weighted"` over two targets on the mock, one per provider, weights 1 and 1. */
-export const WEIGHTED_ALIAS = 'bench-weighted';
-
-/**
- * Client keys of the `auth.mode = "keys"` instance, sent as `Authorization: Bearer <key>`: `free`
- * (h) has no limits, `budget` (i) has a daily and a per-minute token budget (BUDGET_TOKENS).
- */
-export const CLIENT_KEYS = { free: 'bench-client-free', budget: 'bench-client-budget' } as const;
-
-/** `dailyTokens` and `tpm` of the budget key: every request reserves and settles, none is ever refused. */
-export const BUDGET_TOKENS = 1e12;
-
-const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** What sets one bench config apart: the response cache, client keys (`auth.mode = "keys"`). */
-export interface BenchConfigOptions {
-  cache?: boolean;
-  clientKeys?: boolean;
-}
-
-/**
- * PROXY_CONFIG for the bench: alias `bench` with one OpenAI-protocol target on the mock vendor, and
- * WEIGHTED_ALIAS over two providers on the same mock. The KV response cache is off unless `cache`,
- * so the proxy rows measure the provider path; anyone may call unless `clientKeys` (then only the
- * holders of CLIENT_KEYS).
- */
-export function benchProxyConfig(mockOrigin: string, { cache = false, clientKeys = false }: BenchConfigOptions = {}): string {
-  const provider = { protocol: 'openai', baseUrl: `${mockOrigin}/v1`, apiKeyEnv: 'BENCH_KEY' };
-  const keys = [
-    { name: 'bench-free', sha256: sha256Hex(CLIENT_KEYS.free) },
-    { name: 'bench-budget', sha256: sha256Hex(CLIENT_KEYS.budget), dailyTokens: BUDGET_TOKENS, tpm: BUDGET_TOKENS },
-  ];
-  return JSON.stringify({
-    providers: { mock: provider, mock2: provider },
-    models: {
-      bench: { targets: [{ provider: 'mock', model: 'mock-model' }] },
-      [WEIGHTED_ALIAS]: {
-        balance: 'weighted',
-        targets: [
-          { provider: 'mock', model: 'mock-model', weight: 1 },
-          { provider: 'mock2', model: 'mock-model', weight: 1 },
-        ],
-      },
-    },
-    cache: { enabled: cache },
-    ...(clientKeys ? { auth: { mode: 'keys', keys } } : {}),
-  });
-}
 
 /**
  * Bundles the proxy exactly as `wrangler deploy` would (`--dry-run --outdir`) and returns the
@@ -140,66 +88,81 @@ async function shared(counter: { lines: number }) {
   };
 }
 
-/** Which proxy instance: the response cache on or off, the circuit breakers on or off, client keys or anyone. */
+/** Which proxy instance: one bench config (config.ts) and whether the Durable Object bindings are there. */
 export interface ProxyVariant {
+  /** The instance's name in Miniflare. */
+  name: string;
+  /** `cache.enabled` (with the KV binding `CACHE` always there). */
   cache: boolean;
   /**
-   * With the `BREAKER` Durable Object binding of wrangler.toml (Miniflare's temporary storage), as
-   * deployed; without it the proxy skips the breakers altogether (`env.BREAKER` undefined).
+   * With the Durable Object bindings of wrangler.toml (`BREAKER`, `BUDGET`, `CLIENT_RATE` ..., in
+   * Miniflare's temporary storage), as deployed; without them the proxy skips the circuit breakers
+   * altogether (`env.BREAKER` undefined): PROXY_CONFIG has no switch for them.
    */
   breakers: boolean;
-  /** `auth.mode = "keys"` with CLIENT_KEYS (one without limits, one with budgets) instead of `none`. */
+  /** `auth.mode = "keys"` with CLIENT_KEYS instead of `none`. */
   clientKeys?: boolean;
-}
-
-/** The instance's name in Miniflare. */
-function variantName({ cache, breakers, clientKeys }: ProxyVariant): string {
-  if (cache) return 'proxy-cached';
-  if (clientKeys) return 'proxy-keys';
-  return breakers ? 'proxy' : 'proxy-no-breakers';
+  /** `limits.ipRpm` (0: the per-IP limit off, as in every other instance). */
+  ipRpm?: number;
 }
 
 /**
- * Starts the proxy bundle on workerd with wrangler.toml's compatibility date, flags and bindings
- * (KV `CACHE` and, unless `breakers` is off, its Durable Objects: `BREAKER`, `BUDGET` ... in
- * Miniflare's temporary storage, gone on dispose), `PROXY_CONFIG` replaced by the bench config
- * (response cache on only when `cache`, client keys only when `clientKeys`) and `BENCH_KEY` set.
+ * The proxy instances, each the same bundle with one switch flipped against `proxy` (cache off,
+ * breakers on, `auth.mode = "none"`, no per-IP limit): `proxyCached` and `proxyCacheMiss` cache on
+ * (hits and misses are measured on separate instances, so the misses never evict the hit's entry
+ * from the isolate's copy), `proxyNoBreakers` without the Durable Objects, `proxyKeys` with client
+ * keys, `proxyIpLimit` with `limits.ipRpm`.
  */
-export async function startProxyWorker(
-  bundlePath: string,
-  mockOrigin: string,
-  variant: ProxyVariant = { cache: false, breakers: true },
-): Promise<RunningWorker> {
-  const { cache, breakers, clientKeys = false } = variant;
+export const PROXY_VARIANTS: Record<Exclude<Instance, 'forwarder'>, ProxyVariant> = {
+  proxy: { name: 'proxy', cache: false, breakers: true },
+  proxyCached: { name: 'proxy-cached', cache: true, breakers: true },
+  proxyNoBreakers: { name: 'proxy-no-breakers', cache: false, breakers: false },
+  proxyKeys: { name: 'proxy-keys', cache: false, breakers: true, clientKeys: true },
+  proxyIpLimit: { name: 'proxy-ip-limit', cache: false, breakers: true, ipRpm: IP_RPM },
+  proxyCacheMiss: { name: 'proxy-cache-miss', cache: true, breakers: true },
+};
+
+/**
+ * Starts the proxy bundle on workerd with wrangler.toml's compatibility date, flags and bindings
+ * (KV `CACHE`, the `IP_LIMITER` rate limit and, unless `breakers` is off, its Durable Objects:
+ * `BREAKER`, `BUDGET`, `CLIENT_RATE` ... in Miniflare's temporary storage, gone on dispose),
+ * `PROXY_CONFIG` replaced by the bench config of `variant` and `BENCH_KEY` set.
+ */
+export async function startProxyWorker(bundlePath: string, mockOrigin: string, variant: ProxyVariant): Promise<RunningWorker> {
+  const { cache, breakers, clientKeys = false, ipRpm = 0 } = variant;
   // The bundle is one self-contained module: module rules (which Miniflare 5 cannot convert) are moot.
   const { modulesRules: _rules, durableObjects, ...fromConfig } = await wranglerWorkerOptions();
-  const objects = durableObjects as Record<string, unknown> | undefined;
-  if (breakers && objects?.BREAKER === undefined) {
-    throw new Error('wrangler.toml has no BREAKER Durable Object binding: the "breakers on" instance would run without them');
-  }
-  if (clientKeys && (!breakers || objects?.BUDGET === undefined)) {
-    throw new Error(
-      'the client-keys instance needs the BUDGET Durable Object binding of wrangler.toml (and breakers on, which keeps the objects)',
-    );
-  }
+  const missing = missingBindings(variant, durableObjects as Record<string, unknown> | undefined, fromConfig.ratelimits);
+  if (missing !== undefined) throw new Error(`the ${variant.name} instance needs ${missing} of wrangler.toml`);
   const counter = { lines: 0 };
   return start(
     {
       ...(await shared(counter)),
       ...fromConfig,
       ...(breakers ? { durableObjects } : {}),
-      name: variantName(variant),
+      name: variant.name,
       modules: true,
       // Module names are relative to this root; the bundle lives in a temp dir outside the project.
       modulesRoot: path.dirname(bundlePath),
       scriptPath: bundlePath,
-      bindings: { ...fromConfig.bindings, PROXY_CONFIG: benchProxyConfig(mockOrigin, { cache, clientKeys }), BENCH_KEY },
+      bindings: { ...fromConfig.bindings, PROXY_CONFIG: benchProxyConfig(mockOrigin, { cache, clientKeys, ipRpm }), BENCH_KEY },
     } as V4MiniflareOptions,
     counter,
   );
 }
 
-/** Starts the minimal forwarder on workerd, same compatibility date and flags as the proxy. */
+/** The binding a variant relies on that wrangler.toml does not declare (else the layer would be off unnoticed), or undefined. */
+function missingBindings(variant: ProxyVariant, objects: Record<string, unknown> | undefined, ratelimits: unknown): string | undefined {
+  if (variant.breakers && objects?.BREAKER === undefined) return 'the BREAKER Durable Object binding';
+  if (variant.clientKeys && (!variant.breakers || objects?.BUDGET === undefined || objects?.CLIENT_RATE === undefined)) {
+    return 'the BUDGET and CLIENT_RATE Durable Object bindings (and breakers on, which keeps the objects)';
+  }
+  const limiters = ratelimits as Record<string, unknown> | undefined;
+  if ((variant.ipRpm ?? 0) > 0 && limiters?.IP_LIMITER === undefined) return 'the IP_LIMITER rate limiting binding';
+  return undefined;
+}
+
+/** Starts the minimal forwarder on workerd, same compatibility date and flags as the proxy, upstream the mock with MOCK_SCENARIO. */
 export async function startForwarderWorker(mockOrigin: string): Promise<RunningWorker> {
   const fromConfig = await wranglerWorkerOptions();
   const counter = { lines: 0 };
@@ -211,7 +174,7 @@ export async function startForwarderWorker(mockOrigin: string): Promise<RunningW
       compatibilityFlags: fromConfig.compatibilityFlags,
       modules: true,
       script: FORWARDER_SOURCE,
-      bindings: { UPSTREAM: mockOrigin },
+      bindings: { UPSTREAM: scenarioOrigin(mockOrigin) },
     },
     counter,
   );
