@@ -1,7 +1,7 @@
 // Relays a committed upstream stream to the caller: the shell around `step` that reads, writes and keeps time.
 import type { ResolvedTarget } from '../config/load.ts';
 import type { RequestContext } from '../pipeline/context.ts';
-import type { WireEvent } from '../protocols/adapter.ts';
+import type { SseEvent, WireEvent } from '../protocols/adapter.ts';
 import type { Json } from '../protocols/json.ts';
 import { parseJson } from '../protocols/json.ts';
 import type { ModelEvent, Usage } from '../protocols/model.ts';
@@ -37,6 +37,13 @@ export interface StreamSummary {
   rescues: RescueRecord[];
   /** Each vendor's part of the answer with its own usage (estimated for a broken part that reported none): for pricing. */
   segments: UsageSegment[];
+}
+
+/** One upstream event read as a step input, or how reading ended (cut, timed out). */
+interface Read {
+  input: StepInput;
+  decoded?: Decoded;
+  events?: ModelEvent[];
 }
 
 /** What the relay assembles the caller's stream into a whole answer for: the cache, and a stored conversation (`keep`). */
@@ -200,10 +207,34 @@ export function relay(
     return true;
   };
 
-  /** Reads the next upstream event as a step input; malformed events are counted and skipped. */
-  const read = async (): Promise<{ input: StepInput; decoded?: Decoded; events?: ModelEvent[] }> => {
+  /** One upstream event as a step input; undefined for a malformed one (counted and skipped). */
+  const decodeOne = (sse: SseEvent): Read | undefined => {
+    const { clock, decode } = segment.committed;
+    if (!state.grace) clock.touch('idle', idleMs());
+    const parsed = sse.data === '[DONE]' ? undefined : parseJson(sse.data);
+    const decodedEvents = decode(sse, parsed);
+    if (decodedEvents === undefined) {
+      summary.malformed++;
+      return undefined;
+    }
+    const decoded: Decoded = { sse, parsed, events: decodedEvents };
+    const events = eventsOf(decoded);
+    return { input: { kind: 'events', events }, decoded, events };
+  };
+  /** The next event already received, without waiting (most events arrive several to a network read). */
+  const readBuffered = (): Read | undefined => {
+    const { reader, clock } = segment.committed;
+    if (clock.timedOut !== undefined) return undefined;
+    for (let sse = reader.take(); sse !== undefined; sse = reader.take()) {
+      const read = decodeOne(sse);
+      if (read !== undefined) return read;
+    }
+    return undefined;
+  };
+  /** Waits for the next upstream event as a step input. */
+  const read = async (): Promise<Read> => {
     for (;;) {
-      const { reader, clock, decode } = segment.committed;
+      const { reader, clock } = segment.committed;
       let sse: Awaited<ReturnType<typeof reader.next>>;
       try {
         sse = await reader.next();
@@ -212,16 +243,8 @@ export function relay(
       }
       if (clock.timedOut !== undefined) return { input: { kind: 'timeout', phase: clock.timedOut } };
       if (sse === null) return { input: { kind: 'cut' } };
-      if (!state.grace) clock.setPhase('idle', idleMs());
-      const parsed = sse.data === '[DONE]' ? undefined : parseJson(sse.data);
-      const decodedEvents = decode(sse, parsed);
-      if (decodedEvents === undefined) {
-        summary.malformed++;
-        continue;
-      }
-      const decoded: Decoded = { sse, parsed, events: decodedEvents };
-      const events = eventsOf(decoded);
-      return { input: { kind: 'events', events }, decoded, events };
+      const decoded = decodeOne(sse);
+      if (decoded !== undefined) return decoded;
     }
   };
 
@@ -236,7 +259,7 @@ export function relay(
             if (idle.action.do === 'finish') return end(controller);
             if (idle.action.do === 'arm-grace') segment.committed.clock.setPhase('idle', USAGE_GRACE_MS);
           }
-          const { input, decoded, events } = await read();
+          const { input, decoded, events } = readBuffered() ?? (await read());
           if (ended) return;
           const next = step(state, input);
           state = next.state;

@@ -14,6 +14,9 @@ export class AttemptClock {
   onExpire: (() => void) | undefined;
   private phase: TimeoutPhase = 'connect';
   private phaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current phase's length, and when it last started again (see `touch`). */
+  private phaseMs = 0;
+  private touchedAt = 0;
   private hardPhase: TimeoutPhase = 'attempt';
   private hardTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly clientSignal: AbortSignal | undefined;
@@ -43,12 +46,33 @@ export class AttemptClock {
   setPhase(phase: TimeoutPhase, ms: number): void {
     clearTimer(this.phaseTimer);
     this.phase = phase;
-    this.phaseTimer = setTimeout(() => this.expire(this.phase), Math.max(0, ms));
+    this.phaseMs = ms;
+    this.touchedAt = Date.now();
+    this.phaseTimer = setTimeout(() => this.phaseDue(), Math.max(0, ms));
+  }
+
+  /**
+   * Starts the phase's deadline again, `ms` from now, as `setPhase`, but without touching a timer
+   * when the same phase of the same length is running: a stream does this on every event, so the
+   * armed timer is moved on only when it fires early. (Date.now() has moved with the I/O that
+   * brought the event, which is all this reads.)
+   */
+  touch(phase: TimeoutPhase, ms: number): void {
+    if (this.phaseTimer === undefined || phase !== this.phase || ms !== this.phaseMs) return this.setPhase(phase, ms);
+    this.touchedAt = Date.now();
+  }
+
+  /** The phase timer fired: the phase is over unless it was touched since, then it waits for the rest. */
+  private phaseDue(): void {
+    const left = this.touchedAt + this.phaseMs - Date.now();
+    if (left > 0) this.phaseTimer = setTimeout(() => this.phaseDue(), left);
+    else this.expire(this.phase);
   }
 
   /** Releases timers and the client listener; the attempt is over. */
   stop(): void {
     clearTimer(this.phaseTimer);
+    this.phaseTimer = undefined;
     clearTimer(this.hardTimer);
     this.clientSignal?.removeEventListener('abort', this.onClientAbort);
   }
