@@ -18,8 +18,6 @@ export class SseReader {
   private queue: SseEvent[] = [];
   private head = 0;
   private ended = false;
-  /** Settles the read in progress as ended (`cancel()`), so a pending read never outlives the reader. */
-  private stop: () => void = () => {};
   /** Events dropped because the parser could not read them. */
   dropped = 0;
 
@@ -39,6 +37,11 @@ export class SseReader {
   /** Events already received and not yet taken. */
   get buffered(): number {
     return this.queue.length - this.head;
+  }
+
+  /** The next event already received, without waiting; undefined when none is buffered. */
+  take(): SseEvent | undefined {
+    return this.head < this.queue.length ? this.queue[this.head++] : undefined;
   }
 
   async next(): Promise<SseEvent | null> {
@@ -86,22 +89,17 @@ export class SseReader {
   }
 
   /**
-   * One network read, raced against `cancel()`: a cancel must end a read that the upstream body
-   * never answers. The promise it races against is made per read and dropped with it: one that
-   * lived as long as the stream kept a reaction for every read, so memory grew with the answer.
+   * One network read. `cancel()` ends a read the upstream body never answers: cancelling the
+   * reader settles its pending read as done (the streams standard), so no race is needed.
    */
   private read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    const stopped = new Promise<ReadableStreamReadResult<Uint8Array>>((resolve) => {
-      this.stop = () => resolve({ done: true, value: undefined });
-    });
-    return Promise.race([this.reader.read(), stopped]);
+    return this.reader.read();
   }
 
   /** Stops reading and releases the upstream connection. Never throws. */
   cancel(): void {
     const wasEnded = this.ended;
     this.ended = true;
-    this.stop();
     if (!wasEnded) this.reader.cancel().catch(() => {});
   }
 }
