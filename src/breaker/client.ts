@@ -183,9 +183,15 @@ export function breakerGate(namespace: DurableObjectNamespace<BreakerObject>, op
 function hold(entry: Local, event: Extract<BreakerEvent, { type: 'success' }>): void {
   entry.pending += event.count ?? 1;
   entry.lastMs = event.ms;
-  entry.samples = [...entry.samples, ...(event.samples ?? [event.ms])].slice(-RECENT_SAMPLES);
-  entry.ttfts = [...entry.ttfts, ...(event.ttfts ?? [])].slice(-RECENT_SAMPLES);
+  keepRecent(entry.samples, event.samples ?? [event.ms]);
+  keepRecent(entry.ttfts, event.ttfts ?? []);
   entry.rescuer += event.rescuer ?? 0;
+}
+
+/** Appends `values` to a batch's figures in place, keeping the last RECENT_SAMPLES (a batch is sent, then replaced, never shared). */
+function keepRecent(figures: number[], values: readonly number[]): void {
+  for (const value of values) figures.push(value);
+  if (figures.length > RECENT_SAMPLES) figures.splice(0, figures.length - RECENT_SAMPLES);
 }
 
 // Medians per stored state object: a state is replaced, never changed, so each is computed once.
