@@ -5,10 +5,7 @@ import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './env.ts';
 import { countCalls, ProxyError } from './errors.ts';
-import { withClient } from './middleware/auth.ts';
-import { withBodyLimit, withConfig } from './middleware/config.ts';
-import { withCors } from './middleware/cors.ts';
-import { withClientLimits, withIpLimit } from './middleware/limits.ts';
+import { guardModelRoutes } from './middleware/guard.ts';
 import { writeError, writeLog } from './observability/log.ts';
 import { errorLog } from './observability/request-log.ts';
 import { callerForPath } from './protocols/registry.ts';
@@ -35,21 +32,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   app.route('/', healthRoutes());
   app.route('/', statusRoutes());
   app.route('/', adminRoutes());
-  app.use('/v1/*', async function requestInfo(c, next) {
-    c.set('info', { model: null, stream: false, startedAt: Date.now() });
-    await next();
-  });
-  // CORS first (preflights need no credential), the per-IP limit before auth (throttles key guessing).
-  app.use(
-    '/v1/*',
-    timing({ crossOrigin: false }),
-    withConfig(),
-    withCors(),
-    withIpLimit(),
-    withClient(),
-    withClientLimits(),
-    withBodyLimit(),
-  );
+  app.use('/v1/*', timing({ crossOrigin: false }), guardModelRoutes());
   app.route('/v1', chatRoutes(upstreamFetch));
   app.route('/v1', messagesRoutes(upstreamFetch));
   app.route('/v1', responsesRoutes(upstreamFetch));

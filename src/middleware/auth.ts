@@ -1,8 +1,9 @@
 // Client auth (SPEC section 3 `auth`): who the caller is and whether its Origin may use it, before any upstream work.
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { type Client, keyClient, PUBLIC_CLIENT, tokenClient } from '../auth/client.ts';
 import { originVerdict } from '../auth/origin.ts';
 import { looksLikeToken, MIN_SECRET_LENGTH, type TokenFailure, verifyToken } from '../auth/token.ts';
+import type { RuntimeConfig } from '../config/load.ts';
 import type { ClientKey, ProxyConfig } from '../config/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
@@ -17,23 +18,22 @@ type AuthConfig = ProxyConfig['auth'];
  * or `x-api-key`, matched by its SHA-256 against `auth.keys` (keys are never stored in clear).
  * `jwt`: an HS256 token from the same headers, verified with the secret named by
  * `auth.jwtSecretEnv`. `keys+jwt`: a known key, else a token. A missing or bad credential is a 401,
- * an Origin the client may not be used from a 403, both before any upstream work.
+ * before any upstream work.
  */
-export function withClient(): MiddlewareHandler<AppEnv> {
-  return async function withClient(c, next) {
-    const raw = c.get('config').raw;
-    const client = raw.auth.mode === 'none' ? PUBLIC_CLIENT : await identify(c, raw.auth, c.get('config').clientKeys);
-    c.set('client', client);
-    const verdict = originVerdict(c.req.header('origin'), client.origins ?? raw.cors.origins, client.requireOrigin);
-    if (!verdict.ok) {
-      const message =
-        verdict.code === 'origin_required'
-          ? 'This client key may only be used from a web page (the request has no Origin header).'
-          : 'This client may not be used from the web page origin that sent the request.';
-      throw new ProxyError(403, verdict.code, message);
-    }
-    await next();
-  };
+export function clientOf(c: Context<AppEnv>, config: RuntimeConfig): Client | Promise<Client> {
+  const raw = config.raw;
+  return raw.auth.mode === 'none' ? PUBLIC_CLIENT : identify(c, raw.auth, config.clientKeys);
+}
+
+/** A 403 when the client may not be used from the request's Origin (or needs one and has none). */
+export function checkOrigin(c: Context<AppEnv>, client: Client, config: RuntimeConfig): void {
+  const verdict = originVerdict(c.req.header('origin'), client.origins ?? config.raw.cors.origins, client.requireOrigin);
+  if (verdict.ok) return;
+  const message =
+    verdict.code === 'origin_required'
+      ? 'This client key may only be used from a web page (the request has no Origin header).'
+      : 'This client may not be used from the web page origin that sent the request.';
+  throw new ProxyError(403, verdict.code, message);
 }
 
 async function identify(c: Context<AppEnv>, auth: AuthConfig, keys: ReadonlyMap<string, ClientKey>): Promise<Client> {

@@ -1,5 +1,5 @@
 // CORS for the model routes (SPEC "Browser safety"): hono/cors over the configured origins only.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { cors } from 'hono/cors';
 import { preflightOrigins } from '../auth/origin.ts';
 import type { RuntimeConfig } from '../config/load.ts';
@@ -60,39 +60,45 @@ export const EXPOSED_HEADERS = [
 
 const handlers = new WeakMap<RuntimeConfig, { allowed: ReadonlySet<string>; cors: MiddlewareHandler<AppEnv> }>();
 
+/** hono/cors over the config's origins, and the origins a preflight may come from; built once per config. */
+function corsOf(config: RuntimeConfig): { allowed: ReadonlySet<string>; cors: MiddlewareHandler<AppEnv> } {
+  let entry = handlers.get(config);
+  if (entry === undefined) {
+    const allowed = preflightOrigins(config.raw);
+    entry = {
+      allowed,
+      cors: cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ALLOWED_HEADERS,
+        exposeHeaders: EXPOSED_HEADERS,
+        maxAge: 600,
+      }),
+    };
+    handlers.set(config, entry);
+  }
+  return entry;
+}
+
 /**
- * Answers preflights for allowed origins (204 with the allowed methods and headers, cached 10
- * minutes) and refuses the others with a 403 carrying no CORS header; on other requests sets
- * `Access-Control-Allow-Origin` to the request's Origin only when it is allowed. An arbitrary
- * Origin is never reflected and `*` is never sent. Whether the request's own client may be used
- * from that origin is checked after auth (withClient). Built once per config.
+ * Runs `next` under CORS: answers preflights for allowed origins (204 with the allowed methods and
+ * headers, cached 10 minutes) and refuses the others with a 403 carrying no CORS header; on other
+ * requests sets `Access-Control-Allow-Origin` to the request's Origin only when it is allowed. An
+ * arbitrary Origin is never reflected and `*` is never sent. Only for browsers' requests (with an
+ * Origin) and preflights: for others hono/cors would build a placeholder Response just to write
+ * headers no client reads. Whether the request's own client may be used from that origin is
+ * checked after auth.
  */
-export function withCors(): MiddlewareHandler<AppEnv> {
-  return async function withCors(c, next) {
-    const config = c.get('config');
-    let entry = handlers.get(config);
-    if (entry === undefined) {
-      const allowed = preflightOrigins(config.raw);
-      entry = {
-        allowed,
-        cors: cors({
-          origin: (origin) => (allowed.has(origin) ? origin : null),
-          allowMethods: ['GET', 'POST', 'OPTIONS'],
-          allowHeaders: ALLOWED_HEADERS,
-          exposeHeaders: EXPOSED_HEADERS,
-          maxAge: 600,
-        }),
-      };
-      handlers.set(config, entry);
-    }
-    const origin = c.req.header('origin');
-    if (c.req.method === 'OPTIONS' && origin !== undefined && !entry.allowed.has(origin)) {
-      throw new ProxyError(
-        403,
-        'origin_not_allowed',
-        'This proxy does not accept requests from the web page origin that sent the preflight.',
-      );
-    }
-    return entry.cors(c, next);
-  };
+export async function withinCors(c: Context<AppEnv>, config: RuntimeConfig, next: Next): Promise<Response | undefined> {
+  const origin = c.req.header('origin');
+  const preflight = c.req.method === 'OPTIONS';
+  const entry = corsOf(config);
+  if (preflight && origin !== undefined && !entry.allowed.has(origin)) {
+    throw new ProxyError(
+      403,
+      'origin_not_allowed',
+      'This proxy does not accept requests from the web page origin that sent the preflight.',
+    );
+  }
+  return (await entry.cors(c, next)) as Response | undefined;
 }

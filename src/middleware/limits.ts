@@ -1,5 +1,6 @@
 // Rate limits and the spend guard (SPEC "Browser safety"): per IP before auth, per client after it.
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import type { Client } from '../auth/client.ts';
 import type { AppEnv } from '../env.ts';
 import { ProxyError } from '../errors.ts';
 import { rateRefusal } from '../limits/client-rate.ts';
@@ -10,23 +11,19 @@ import { ipDelta, ipKey, secondsToNextMinute } from '../limits/ip.ts';
  * `limits.ipRpm` per caller IP (`cf-connecting-ip`), on the IP_LIMITER Rate Limiting binding:
  * approximate (counted per Cloudflare location, in fixed windows), cheap, and in front of auth so
  * that key guessing is throttled too. Requests without the header (never the case on Cloudflare)
- * are not limited. 429 with a `Retry-After` up to the next minute.
+ * are not limited. 429 with a `Retry-After` up to the next minute. Nothing is done at all when the
+ * limit is off.
  */
-export function withIpLimit(): MiddlewareHandler<AppEnv> {
-  return async function withIpLimit(c, next) {
-    const ipRpm = c.get('config').raw.limits.ipRpm;
-    const address = c.req.header('cf-connecting-ip');
-    if (ipRpm > 0 && address !== undefined && address !== '') {
-      const limiter = c.env.IP_LIMITER;
-      const outcome = await failOpen('ip', limiter && (() => limiter.limit({ key: ipKey(address), delta: ipDelta(ipRpm) })));
-      if (outcome !== undefined && !outcome.success) {
-        throw new ProxyError(429, 'ip_rate_limit_exceeded', `Too many requests from this address: the limit is ${ipRpm} a minute.`, {
-          headers: { 'retry-after': String(secondsToNextMinute(Date.now())) },
-        });
-      }
-    }
-    await next();
-  };
+export async function limitIp(c: Context<AppEnv>, ipRpm: number): Promise<void> {
+  const address = c.req.header('cf-connecting-ip');
+  if (ipRpm <= 0 || address === undefined || address === '') return;
+  const limiter = c.env.IP_LIMITER;
+  const outcome = await failOpen('ip', limiter && (() => limiter.limit({ key: ipKey(address), delta: ipDelta(ipRpm) })));
+  if (outcome !== undefined && !outcome.success) {
+    throw new ProxyError(429, 'ip_rate_limit_exceeded', `Too many requests from this address: the limit is ${ipRpm} a minute.`, {
+      headers: { 'retry-after': String(secondsToNextMinute(Date.now())) },
+    });
+  }
 }
 
 /**
@@ -34,14 +31,9 @@ export function withIpLimit(): MiddlewareHandler<AppEnv> {
  * isolate is answered without asking (limits/client-rate.ts). A request counts against `rpm` once
  * admitted by it, even if it is refused later (budget, validation). The object failing lets the
  * request through (logged). Budgets (`tpm`, daily) are reserved later, by the pipeline, once the
- * request's worst case is known (pipeline/budget.ts).
+ * request's worst case is known (pipeline/budget.ts). Call it only for a client with an `rpm`.
  */
-export function withClientLimits(): MiddlewareHandler<AppEnv> {
-  return async function withClientLimits(c, next) {
-    const client = c.get('client');
-    if (client.rpm === undefined) return next();
-    const refusal = await rateRefusal(c.env.CLIENT_RATE, client, Date.now());
-    if (refusal !== undefined) throw refusal;
-    await next();
-  };
+export async function limitClient(c: Context<AppEnv>, client: Client): Promise<void> {
+  const refusal = await rateRefusal(c.env.CLIENT_RATE, client, Date.now());
+  if (refusal !== undefined) throw refusal;
 }
