@@ -58,8 +58,8 @@ export class AttemptClock {
    * brought the event, which is all this reads.)
    */
   touch(phase: TimeoutPhase, ms: number): void {
-    if (this.phaseTimer === undefined || phase !== this.phase || ms !== this.phaseMs) return this.setPhase(phase, ms);
-    this.touchedAt = Date.now();
+    if (this.phaseTimer === undefined || phase !== this.phase || ms !== this.phaseMs) this.setPhase(phase, ms);
+    else this.touchedAt = Date.now();
   }
 
   /** The phase timer fired: the phase is over unless it was touched since, then it waits for the rest. */
