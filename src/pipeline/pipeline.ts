@@ -109,7 +109,11 @@ function deliver(ctx: RequestContext, served: Served, cache: CacheState, assembl
     const cacheable = summary.answer !== undefined && ctx.request.caller.readAnswer(summary.answer)?.cacheable === true;
     const store = cacheable ? JSON.stringify(summary.answer) : undefined;
     const whole =
-      summary.whole === summary.answer && store !== undefined ? store : summary.whole === undefined ? undefined : JSON.stringify(summary.whole);
+      summary.whole === summary.answer && store !== undefined
+        ? store
+        : summary.whole === undefined
+          ? undefined
+          : JSON.stringify(summary.whole);
     return { usage: summary.usage, stream: summary, store, whole };
   });
   return { ...base, model: served.committed.model ?? target?.model, body: { kind: 'stream', stream: relayed.body }, done };

@@ -172,7 +172,7 @@ describe('stored conversations', () => {
     const wires = await sseEvents(await post(proxy, body));
     expect(wires.at(-1)?.event).toBe('response.incomplete');
     await proxy.settle();
-    const id = (wires.at(-1)?.data as { response: { id: string } }).response.id;
+    const id = (wires.at(-1)?.data as { response: { id: string } } | undefined)?.response.id;
     expect(((await (await proxy.request(`/v1/responses/${id}`)).json()) as Json).status).toBe('incomplete');
     const again = await post(proxy, body);
     expect(again.headers.get('x-proxy-cache')).toBe('MISS');
