@@ -33,8 +33,9 @@ export function locateCodex(): Codex {
  * config.toml for one run: the proxy as the only model provider, speaking Responses, and everything
  * that would leave the machine off. What each setting stopped is in test/fixtures/codex/README.md:
  * `features.plugins` (a git clone of github.com/openai/plugins, api.github.com and chatgpt.com at
- * every start), analytics and OTEL metrics (ab.chatgpt.com), the update check, feedback uploads, and
- * the vendor-side web_search tool (no traffic from this machine, but a chat-only target cannot run it).
+ * every start), analytics and OTEL metrics (ab.chatgpt.com), the update check and feedback uploads.
+ * The built-in `web_search` tool stays on as Codex sends it by default: the vendor runs it, so it
+ * causes no traffic from this machine (a chat-only target is offered the other tools).
  * Codex's own retries are off unless `codexRetries`: a proxy error must show as one request and a
  * failed run, never hide behind a silent retry.
  */
@@ -44,7 +45,6 @@ export function codexConfigToml(baseUrl: string, model: string, codexRetries = f
     model_provider: 'proxy',
     model,
     check_for_update_on_startup: false,
-    web_search: 'disabled',
     model_providers: {
       proxy: {
         name: 'edge-llm-proxy',

@@ -92,8 +92,9 @@ describe('the Codex CLI through the proxy', () => {
     const [first, second] = task.calls.map((c) => c.body as ResponsesBody);
     for (const body of [first, second]) {
       expect(body).toMatchObject({ model: CX.native.model, store: false, include: ['reasoning.encrypted_content'] });
-      // Codex's tool list reaches the vendor whole: the namespace group included.
+      // Codex's tool list reaches the vendor whole: the namespace group and the built-in web_search included.
       expect(body?.tools).toContainEqual(expect.objectContaining({ type: 'namespace', name: 'multi_agent_v1' }));
+      expect(body?.tools).toContainEqual(expect.objectContaining({ type: 'web_search' }));
     }
     // The second turn carries the vendor's reasoning (encrypted content kept), its function_call and Codex's output for it.
     const tail = second?.input.slice(-3) ?? [];
@@ -121,6 +122,11 @@ describe('the Codex CLI through the proxy', () => {
     expect(chats[0]?.tools).toContainEqual(
       expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'exec_command' }) }),
     );
+    // The namespace group arrives flattened; the built-in web_search, which a chat-only vendor cannot run, is not offered.
+    expect(chats[0]?.tools).toContainEqual(
+      expect.objectContaining({ function: expect.objectContaining({ name: expect.stringMatching(/^multi_agent_v1__/) }) }),
+    );
+    expect(JSON.stringify(chats[0]?.tools)).not.toContain('web_search');
     const [assistant, tool] = chats[1]?.messages.slice(-2) ?? [];
     expect([assistant?.role, tool?.role], task.told).toEqual(['assistant', 'tool']);
     expect(
@@ -130,5 +136,7 @@ describe('the Codex CLI through the proxy', () => {
     const attempts = [...Array(3).fill(`${CX.fallback.failing} 503`), `${CX.fallback.provider} 200`];
     const logged = turnLine(CX.fallback.alias, CX.fallback.provider, attempts);
     expect(served(task.lines), task.told).toEqual([logged, logged]);
+    // The log line says what the chat-only target was not given.
+    for (const line of task.lines) expect(line.dropped, task.told).toContain('tools.web_search');
   });
 });
