@@ -188,6 +188,13 @@ describe('CORS preflight', () => {
 });
 
 describe('origins on real requests', () => {
+  it('sends no CORS header to a request without an Origin: no browser made it, nothing is allowed', async () => {
+    const proxy = proxyWith(await config('keys'));
+    const res = await proxy.chat(hello(), { headers: bearer(SRV_KEY) });
+    expect(res.status).toBe(200);
+    for (const header of ['access-control-allow-origin', 'access-control-expose-headers']) expect(res.headers.get(header)).toBeNull();
+  });
+
   it('lets a page on an allowed origin read the answer and the proxy headers', async () => {
     const proxy = proxyWith(await config('keys'));
     const res = await proxy.chat(hello(), { headers: { ...bearer(WEB_KEY), origin: APP } });
