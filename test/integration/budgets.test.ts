@@ -203,9 +203,14 @@ describe('a rescued stream', () => {
       { scenario: '', extra: { pricing: dear, prefill: true } },
     ]);
     const proxy = proxyWith(config, BINDINGS);
-    await sseData(await proxy.chat(hello({ stream: true })));
+    const res = await proxy.chat(hello({ stream: true }));
+    await sseData(res);
     await proxy.settle();
-    const line = lines.find((l) => l.msg === 'request') as { cost: number; usage: { total_tokens: number }; rescues: unknown[] };
+    const line = lines.find((l) => l.msg === 'request' && l.requestId === res.headers.get('x-request-id')) as {
+      cost: number;
+      usage: { total_tokens: number };
+      rescues: unknown[];
+    };
     expect(line.rescues).toHaveLength(1);
     // The broken part cost nothing, the rescuer's part a dollar a token: more than zero (first target's pricing for all),
     // less than the whole answer at the rescuer's pricing.

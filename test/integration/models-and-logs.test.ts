@@ -52,9 +52,12 @@ describe('the request log', () => {
   it('writes one JSON line per request with attempts, usage and cost, and no prompt text', async () => {
     const lines = captureLogs();
     const config = configFor([{ scenario: 'status=503' }, { scenario: '', extra: { pricing: { input: 1, output: 2 } } }]);
-    const res = await proxyWith(config).chat(hello({ messages: [{ role: 'user', content: 'my secret prompt' }] }));
+    const proxy = proxyWith(config);
+    const res = await proxy.chat(hello({ messages: [{ role: 'user', content: 'my secret prompt' }] }));
     await res.text();
-    const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    await proxy.settle();
+    const id = res.headers.get('x-request-id');
+    const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request' && l.requestId === id);
     expect(requests).toHaveLength(1);
     const line = requests[0];
     expect(line).toMatchObject({
@@ -79,10 +82,14 @@ describe('the request log', () => {
 
   it('logs a streamed request once, when the stream ends, with its outcome', async () => {
     const lines = captureLogs();
-    const res = await proxyWith(configFor([{ scenario: 'cut-after=2' }])).chat(hello({ stream: true }));
+    const proxy = proxyWith(configFor([{ scenario: 'cut-after=2' }]));
+    const res = await proxy.chat(hello({ stream: true }));
     await sseData(res);
-    await vi.waitFor(() => expect(lines.some((l) => l.includes('"streamOutcome"'))).toBe(true));
-    const line = JSON.parse(lines.find((l) => l.includes('"msg":"request"')) ?? '{}');
+    await proxy.settle();
+    const id = res.headers.get('x-request-id') ?? '-';
+    const mine = lines.filter((l) => l.includes('"msg":"request"') && l.includes(id));
+    expect(mine).toHaveLength(1);
+    const line = JSON.parse(mine[0] ?? '{}');
     expect(line).toMatchObject({ stream: true, streamOutcome: 'error', error: 'stream_interrupted' });
   });
 

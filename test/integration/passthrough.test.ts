@@ -138,7 +138,7 @@ describe('an Anthropic caller falling back to an OpenAI-compatible target', () =
     expect(sent.messages.some((m) => m.role === 'tool')).toBe(true);
     expect(sent.tools.map((t) => t.function.name)).toContain('Write');
     expect(JSON.stringify(sent)).not.toContain('cache_control');
-    const line = logs.find((l) => l.msg === 'request');
+    const line = logs.find((l) => l.msg === 'request' && l.requestId === answer.headers.get('x-request-id'));
     expect(line?.dropped).toEqual(expect.arrayContaining(['context_management']));
   });
 });

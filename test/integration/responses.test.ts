@@ -245,9 +245,10 @@ describe('the other layers', () => {
       if (typeof line === 'string' && line.startsWith('{')) lines.push(JSON.parse(line) as Json);
     });
     const proxy = proxyWith(config([{ scenario: '' }]));
-    await (await post(proxy, { model: 'chat', input: 'Say hello, logged', tools: [SHELL, { type: 'web_search' }] })).text();
+    const res = await post(proxy, { model: 'chat', input: 'Say hello, logged', tools: [SHELL, { type: 'web_search' }] });
+    await res.text();
     await proxy.settle();
-    const line = lines.find((l) => l.msg === 'request');
+    const line = lines.find((l) => l.msg === 'request' && l.requestId === res.headers.get('x-request-id'));
     expect(line).toMatchObject({ route: '/v1/responses', source: 'provider', provider: 'p1' });
     expect(line?.dropped).toContain('tools.web_search');
   });
