@@ -2,6 +2,7 @@
 import type { CacheState } from '../cache/store.ts';
 import type { Pricing } from '../config/schema.ts';
 import type { AttemptSummary } from '../errors.ts';
+import type { Json } from '../protocols/json.ts';
 import type { Usage } from '../protocols/model.ts';
 import type { StreamSummary } from '../stream/relay.ts';
 
@@ -15,8 +16,11 @@ export interface AnswerEnd {
   stream?: StreamSummary;
   /** The whole answer in the caller's protocol when it may be cached (complete, unfiltered, not rescued). */
   store?: string;
-  /** The whole answer in the caller's protocol as the caller got it, for a stored conversation (`RequestContext.keep`). */
-  whole?: string;
+  /**
+   * The whole answer in the caller's protocol as the caller got it, for a stored conversation
+   * (`RequestContext.keep`): its JSON text for a whole answer, the assembled object for a stream.
+   */
+  whole?: string | Json;
 }
 
 /** One answer of the pipeline, ready to become the HTTP response. */

@@ -13,7 +13,7 @@ export function keep(ctx: RequestContext, end: AnswerEnd): void {
   const plan = ctx.keep;
   if (plan === undefined || end.whole === undefined) return;
   if (end.stream !== undefined && end.stream.outcome !== 'complete') return;
-  const response = parseJson(end.whole);
+  const response = typeof end.whole === 'string' ? parseJson(end.whole) : end.whole;
   if (!isObject(response) || typeof response.id !== 'string') return;
   const createdAt = typeof response.created_at === 'number' ? response.created_at : Math.floor(Date.now() / 1000);
   const record = { id: response.id, previousId: plan.previousId, createdAt, response, input: plan.input };

@@ -108,13 +108,7 @@ function deliver(ctx: RequestContext, served: Served, cache: CacheState, assembl
     // An assembled answer may be whole but not one to serve again (a Response cut by its output limit).
     const cacheable = summary.answer !== undefined && ctx.request.caller.readAnswer(summary.answer)?.cacheable === true;
     const store = cacheable ? JSON.stringify(summary.answer) : undefined;
-    const whole =
-      summary.whole === summary.answer && store !== undefined
-        ? store
-        : summary.whole === undefined
-          ? undefined
-          : JSON.stringify(summary.whole);
-    return { usage: summary.usage, stream: summary, store, whole };
+    return { usage: summary.usage, stream: summary, store, whole: summary.whole };
   });
   return { ...base, model: served.committed.model ?? target?.model, body: { kind: 'stream', stream: relayed.body }, done };
 }

@@ -18,14 +18,15 @@ import { storedResponsesRoutes } from './stored-responses.ts';
 export function responsesRoutes(upstreamFetch: typeof fetch): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .post('/responses', requireJson(), async (c) => {
-      const body = await readJson(c);
-      let request = responsesCaller.parse(body, httpFacts(c));
+      let request = responsesCaller.parse(await readJson(c), httpFacts(c));
+      // What the caller itself sent this turn is stored with its answer (never the rebuilt history).
+      const input = request.body.store === false ? undefined : inputItemsOf(request.body);
       const previousId = typeof request.body.previous_response_id === 'string' ? request.body.previous_response_id : null;
       if (previousId !== null) {
         const history = await loadContext(c.env.RESPONSES, c.get('client').name, previousId);
         request = withHistory(request, history);
       }
-      const keep = request.body.store === false ? undefined : { previousId, input: inputItemsOf(body as Record<string, unknown>) };
+      const keep = input === undefined ? undefined : { previousId, input };
       return respond(c, await answer(contextFor(c, request, upstreamFetch, keep)));
     })
     .route('/', storedResponsesRoutes());
