@@ -49,7 +49,7 @@ export class SseReader {
       if (this.ended) return null;
       this.queue = [];
       this.head = 0;
-      const { done, value } = await this.read();
+      const { done, value } = await this.reader.read();
       if (done) {
         this.ended = true;
         this.parser.reset({ consume: true });
@@ -73,7 +73,7 @@ export class SseReader {
     });
     const readToEnd = async (): Promise<void> => {
       for (let i = 0; i < maxReads; i++) {
-        const { done } = await this.read();
+        const { done } = await this.reader.read();
         if (done) {
           this.ended = true;
           return;
@@ -89,14 +89,10 @@ export class SseReader {
   }
 
   /**
-   * One network read. `cancel()` ends a read the upstream body never answers: cancelling the
-   * reader settles its pending read as done (the streams standard), so no race is needed.
+   * Stops reading and releases the upstream connection. Never throws. A read the upstream body
+   * never answers ends here too: cancelling the reader settles its pending read as done (the
+   * streams standard), so reads need no race against it.
    */
-  private read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    return this.reader.read();
-  }
-
-  /** Stops reading and releases the upstream connection. Never throws. */
   cancel(): void {
     const wasEnded = this.ended;
     this.ended = true;
