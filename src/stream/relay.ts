@@ -154,7 +154,7 @@ export function relay(
     controller.enqueue(encodeSse(out));
     out = [];
   };
-  const end = (controller: ReadableStreamDefaultController<Uint8Array>, broken?: Broken, drain = false): void => {
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>, broken?: Broken): void => {
     ended = true;
     emit(broken === undefined ? encoder.end() : encoder.fail(broken.code, broken.message));
     flush(controller);
@@ -172,9 +172,10 @@ export function relay(
     summary.ms = Date.now() - committed.startedAt;
     summary.segments = segmentUsages(segments);
     resolveDone(summary);
-    // After the vendor's end marker the body is about to end: reading its end lets the runtime
-    // reuse the connection. Any other end (no end marker, error, timeout) cancels it at once.
-    if (drain) void reader.drain().finally(() => reader.cancel());
+    // A whole answer leaves little or nothing of the vendor's body (its end marker, after the usage
+    // the stream was finalised on): reading it to its end lets the runtime reuse the connection,
+    // where cancelling costs a new one for the next request. A broken stream cancels at once.
+    if (broken === undefined) ctx.waitUntil(reader.drain().finally(() => reader.cancel()));
     else reader.cancel();
   };
 
@@ -266,7 +267,7 @@ export function relay(
           const action = next.action;
           if (action.do === 'forward' || (action.do === 'finish' && decoded !== undefined && events !== undefined)) {
             if (decoded !== undefined && events !== undefined) take(decoded, events);
-            if (action.do === 'finish') return end(controller, undefined, action.drain);
+            if (action.do === 'finish') return end(controller);
             if (segment.committed.reader.buffered === 0 && out.length > 0 && !allFinished(state)) return flush(controller);
             continue;
           }

@@ -34,8 +34,8 @@ export type StepAction =
   | { do: 'read' }
   /** Every choice finished but usage has not come: wait a little for it. */
   | { do: 'arm-grace' }
-  /** The answer is whole: end the stream well (`drain`: the vendor ended it, read its body to the end). */
-  | { do: 'finish'; drain: boolean }
+  /** The answer is whole: end the stream well. */
+  | { do: 'finish' }
   /** Ask a later target to continue the answer. */
   | { do: 'rescue'; cause: BreakCause }
   /** End the stream with an in-band error. */
@@ -63,20 +63,18 @@ export function step(state: StepState, input: StepInput): { state: StepState; ac
       const error = input.events.find((e) => e.type === 'error');
       if (error?.type === 'error') return broken(state, { kind: 'error', error: error.error });
       const next = absorb(state, input.events);
-      if (input.events.some((e) => e.type === 'done')) return { state: next, action: { do: 'finish', drain: true } };
+      if (input.events.some((e) => e.type === 'done')) return { state: next, action: { do: 'finish' } };
       return { state: next, action: { do: 'forward' } };
     }
     case 'drained':
       if (!allFinished(state)) return { state, action: { do: 'read' } };
-      if (state.usage) return { state, action: { do: 'finish', drain: false } };
+      if (state.usage) return { state, action: { do: 'finish' } };
       if (!state.grace) return { state: { ...state, grace: true }, action: { do: 'arm-grace' } };
       return { state, action: { do: 'read' } };
     case 'cut':
-      return allFinished(state) ? { state, action: { do: 'finish', drain: false } } : broken(state, { kind: 'cut' });
+      return allFinished(state) ? { state, action: { do: 'finish' } } : broken(state, { kind: 'cut' });
     case 'timeout':
-      return allFinished(state)
-        ? { state, action: { do: 'finish', drain: false } }
-        : broken(state, { kind: 'timeout', phase: input.phase });
+      return allFinished(state) ? { state, action: { do: 'finish' } } : broken(state, { kind: 'timeout', phase: input.phase });
   }
 }
 

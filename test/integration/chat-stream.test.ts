@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { createMockProvider } from '../mock-provider/handler.ts';
@@ -97,6 +98,52 @@ describe('POST /v1/chat/completions, streaming', () => {
     const args = chunks.map((c) => c.choices[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? '').join('');
     expect(JSON.parse(args)).toEqual({ query: 'Say hello' });
     expect(chunks.some((c) => c.choices[0]?.finish_reason === 'tool_calls')).toBe(true);
+  });
+
+  it('reads the vendor body to its end after finishing on the usage chunk, so the connection can be reused', async () => {
+    const mock = createMockProvider();
+    const bodies: { ended: boolean; cancelled: boolean }[] = [];
+    // The vendor's [DONE] comes a little after its usage chunk: the proxy has finished the answer by then.
+    const late = (body: ReadableStream<Uint8Array>, seen: { ended: boolean; cancelled: boolean }) => {
+      const reader = body.getReader();
+      const text = new TextDecoder();
+      return new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await reader.read();
+          if (done) {
+            seen.ended = true;
+            controller.close();
+            return;
+          }
+          if (text.decode(value).includes('[DONE]')) await scheduler.wait(20);
+          controller.enqueue(value);
+        },
+        cancel() {
+          seen.cancelled = true;
+          return reader.cancel();
+        },
+      });
+    };
+    const app = createApp({
+      fetch: async (input, init) => {
+        const res = await mock.fetch(input as string, init);
+        const seen = { ended: false, cancelled: false };
+        bodies.push(seen);
+        return new Response(late(res.body as ReadableStream<Uint8Array>, seen), res);
+      },
+    });
+    const ctx = createExecutionContext();
+    const res = await app.request(
+      '/v1/chat/completions',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(streaming()) },
+      { ...KEYS, PROXY_CONFIG: JSON.stringify(configFor([{ scenario: '' }])) },
+      ctx,
+    );
+    const datas = await sseData(res);
+    expect(datas.at(-1)).toBe('[DONE]');
+    expect(datas.some((d) => d.includes('"total_tokens"'))).toBe(false);
+    await waitOnExecutionContext(ctx);
+    expect(bodies).toEqual([{ ended: true, cancelled: false }]);
   });
 
   it('cancels the upstream call when the client goes away', async () => {

@@ -34,7 +34,7 @@ describe('step on events', () => {
     ['the end marker before any finish', at(), events(done), {}],
     ['the end marker with a finish and usage', at(), events(finish(), used, done), { finished: [0], usage: true }],
   ])('finishes, reading the body to its end, on %s', (_name, state, input, change) => {
-    expect(step(state, input)).toEqual({ state: { ...state, ...change }, action: { do: 'finish', drain: true } });
+    expect(step(state, input)).toEqual({ state: { ...state, ...change }, action: { do: 'finish' } });
   });
 
   it.each<[string, StepState, 'rescue' | 'fail']>([
@@ -61,7 +61,7 @@ describe('step when nothing is buffered', () => {
     const next = step(state, { kind: 'drained' });
     expect(next.action.do).toBe(verb);
     expect(next.state).toEqual({ ...state, grace });
-    if (verb === 'finish') expect(next.action).toEqual({ do: 'finish', drain: false });
+    if (verb === 'finish') expect(next.action).toEqual({ do: 'finish' });
   });
 });
 
@@ -89,7 +89,7 @@ describe('step on a cut or a timeout', () => {
     ['an attempt timeout after the finish', attempt, finished],
     ['a cut after the finish of a tool call', cut, at({ finished: [0], toolCall: true })],
   ])('ends a whole answer well on %s', (_name, input, state) => {
-    expect(step(state, input)).toEqual({ state, action: { do: 'finish', drain: false } });
+    expect(step(state, input)).toEqual({ state, action: { do: 'finish' } });
   });
 });
 
@@ -117,7 +117,7 @@ describe('step with several choices (n > 1)', () => {
   it('finishes once both choices finished and usage is known', () => {
     const both = step(two, events(finish(1), finish(0), used)).state;
     expect(allFinished(both)).toBe(true);
-    expect(step(both, { kind: 'drained' }).action).toEqual({ do: 'finish', drain: false });
+    expect(step(both, { kind: 'drained' }).action).toEqual({ do: 'finish' });
   });
 
   it('fails, never rescues, a cut while a choice is unfinished', () => {
@@ -127,6 +127,6 @@ describe('step with several choices (n > 1)', () => {
 
   it('ends well on a cut once both choices finished', () => {
     const both = step(two, events(finish(0), finish(1))).state;
-    expect(step(both, { kind: 'cut' }).action).toEqual({ do: 'finish', drain: false });
+    expect(step(both, { kind: 'cut' }).action).toEqual({ do: 'finish' });
   });
 });
