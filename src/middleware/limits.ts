@@ -6,6 +6,7 @@ import { ProxyError } from '../errors.ts';
 import { rateRefusal } from '../limits/client-rate.ts';
 import { failOpen } from '../limits/fail-open.ts';
 import { ipDelta, ipKey, secondsToNextMinute } from '../limits/ip.ts';
+import { runInBackground } from '../wait-until.ts';
 
 /**
  * `limits.ipRpm` per caller IP (`cf-connecting-ip`), on the IP_LIMITER Rate Limiting binding:
@@ -28,12 +29,13 @@ export async function limitIp(c: Context<AppEnv>, ipRpm: number): Promise<void> 
 
 /**
  * The client's `rpm` (exact, one ClientRateObject per client); a refusal already known to this
- * isolate is answered without asking (limits/client-rate.ts). A request counts against `rpm` once
- * admitted by it, even if it is refused later (budget, validation). The object failing lets the
+ * isolate is answered without asking, and a busy client spends admissions granted ahead for the
+ * current second without asking (limits/client-rate.ts, limits/rpm-lease.ts). A request counts
+ * against `rpm` once admitted by it, even if it is refused later (budget, validation). The object failing lets the
  * request through (logged). Budgets (`tpm`, daily) are reserved later, by the pipeline, once the
  * request's worst case is known (pipeline/budget.ts). Call it only for a client with an `rpm`.
  */
 export async function limitClient(c: Context<AppEnv>, client: Client): Promise<void> {
-  const refusal = await rateRefusal(c.env.CLIENT_RATE, client, Date.now());
+  const refusal = await rateRefusal(c.env.CLIENT_RATE, client, Date.now(), (work) => runInBackground(c, work));
   if (refusal !== undefined) throw refusal;
 }

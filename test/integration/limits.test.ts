@@ -127,6 +127,36 @@ describe('per-client rpm (ClientRateObject)', () => {
     expect(calls).toBe(2);
   });
 
+  it('lets a busy client spend admissions granted ahead for the current second, each counted in its object', async () => {
+    const name = fresh('lease');
+    const rpm = 6000;
+    const { config, headers } = await keyed({ name, rpm });
+    let asks = 0;
+    const counting = {
+      getByName: (id: string) => {
+        const object = env.CLIENT_RATE.getByName(id);
+        return {
+          take: (limit: number, want?: number, back?: { second: number; count: number }) => {
+            asks += 1;
+            return object.take(limit, want, back);
+          },
+          refund: (second: number, count: number) => object.refund(second, count),
+        };
+      },
+    };
+    const proxy = proxyWith(config, { ...BINDINGS, CLIENT_RATE: counting });
+    const statuses = [];
+    for (let i = 0; i < 40; i++) statuses.push((await proxy.chat(hello(), { headers })).status);
+    await proxy.settle();
+    expect(statuses).toEqual(Array(40).fill(200));
+    expect(asks).toBeLessThan(20);
+    // Every admission was counted in the object when granted: the 40 spent, and at most one
+    // second's share (rpm / 60) granted ahead and not yet given back.
+    const { remaining } = await env.CLIENT_RATE.getByName(name).take(rpm);
+    expect(remaining).toBeLessThanOrEqual(rpm - 40 - 1);
+    expect(remaining).toBeGreaterThanOrEqual(rpm - 40 - 1 - rpm / 60);
+  });
+
   it('is exact under 20 concurrent requests', async () => {
     const { config, headers } = await keyed({ name: fresh('burst'), rpm: 7 });
     const proxy = proxyWith(config, BINDINGS);

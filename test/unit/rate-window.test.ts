@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyWindow, isIdle, type RateWindow, take } from '../../src/limits/rate-window.ts';
+import { emptyWindow, isIdle, type RateWindow, refund, take } from '../../src/limits/rate-window.ts';
 
 const at = (seconds: number, ms = 0): number => seconds * 1000 + ms;
 
@@ -100,5 +100,46 @@ describe('per-client rate window', () => {
     expect(isIdle(window, at(160))).toBe(false);
     expect(isIdle(window, at(161))).toBe(true);
     expect(take(window, at(100), 5).remaining).toBe(3);
+  });
+
+  it.each([
+    // [admitted before in this second, rpm, want, granted, remaining after]
+    [0, 100, 1, 1, 99],
+    [0, 100, 8, 8, 92],
+    [95, 100, 8, 5, 0],
+    [99, 100, 8, 1, 0],
+    [0, 3, 0, 1, 2],
+  ])(
+    'grants up to the admissions asked for at once: %i admitted, rpm %i, want %i -> %i granted',
+    (before, rpm, want, granted, remaining) => {
+      const window: RateWindow = before > 0 ? { buckets: [[100, before]] } : emptyWindow();
+      const result = take(window, at(100, 500), rpm, want);
+      expect(result).toMatchObject({ ok: true, granted, second: 100, remaining });
+      expect(result.window.buckets).toEqual([[100, before + granted]]);
+    },
+  );
+
+  it('refuses a lease when nothing fits, granting none', () => {
+    const result = take({ buckets: [[100, 3]] }, at(100), 3, 8);
+    expect(result).toMatchObject({ ok: false, granted: 0, second: 100 });
+    expect(result.window.buckets).toEqual([[100, 3]]);
+  });
+
+  it('stops counting admissions given back, never below zero, and only in their own second', () => {
+    const window: RateWindow = {
+      buckets: [
+        [100, 5],
+        [101, 2],
+      ],
+    };
+    expect(refund(window, 100, 3).buckets).toEqual([
+      [100, 2],
+      [101, 2],
+    ]);
+    expect(refund(window, 101, 9).buckets).toEqual([[100, 5]]);
+    expect(refund(window, 99, 3)).toBe(window);
+    expect(refund(window, 100, 0)).toBe(window);
+    // What was given back is free again at once.
+    expect(take(refund({ buckets: [[100, 3]] }, 100, 2), at(100, 900), 3, 2)).toMatchObject({ ok: true, granted: 2 });
   });
 });
