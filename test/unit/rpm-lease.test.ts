@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { afterGrant, type Lease, MAX_LEASE, plan, restOf, spend, wanted } from '../../src/limits/rpm-lease.ts';
 import { emptyWindow, type RateWindow, refund, take } from '../../src/limits/rate-window.ts';
+import { afterGrant, type Lease, MAX_LEASE, plan, restOf, spend, wanted } from '../../src/limits/rpm-lease.ts';
 
 const lease = (second: number, left: number, spent: number): Lease => ({ second, left, spent });
 
