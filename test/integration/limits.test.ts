@@ -71,6 +71,34 @@ describe('per-IP limit (limits.ipRpm, Rate Limiting binding)', () => {
     expect((await proxy.chat(hello(), { headers: { 'cf-connecting-ip': '2001:db8:7:7:ffff::1' } })).status).toBe(429);
   });
 
+  it('refuses an address again without calling the binding until the minute its Retry-After names', async () => {
+    const documented = documentedIpLimiter();
+    let calls = 0;
+    const counting: RateLimit = {
+      limit: (options) => {
+        calls += 1;
+        return documented.limit(options);
+      },
+    };
+    const proxy = proxyWith(configFor([{ scenario: '' }], { limits: { ipRpm: 1 } }), { ...BINDINGS, IP_LIMITER: counting });
+    // Addresses no other test of this file uses: refusals are remembered per isolate.
+    const headers = { 'cf-connecting-ip': '198.51.100.21' };
+    expect((await proxy.chat(hello(), { headers })).status).toBe(200);
+    const refusals = [];
+    for (let i = 0; i < 4; i++) refusals.push(await proxy.chat(hello(), { headers }));
+    expect(refusals.map((r) => r.status)).toEqual([429, 429, 429, 429]);
+    for (const refused of refusals) {
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(await errorOf(refused)).toMatchObject({ code: 'ip_rate_limit_exceeded' });
+    }
+    expect(calls).toBe(2);
+    // Another address still asks.
+    expect((await proxy.chat(hello(), { headers: { 'cf-connecting-ip': '198.51.100.22' } })).status).toBe(200);
+    expect(calls).toBe(3);
+  });
+
   it('throttles key guessing: it runs before auth', async () => {
     const { config } = await keyed({ name: fresh('guess') }, { limits: { ipRpm: 2 } });
     const proxy = proxyWith(config, { ...BINDINGS, IP_LIMITER: documentedIpLimiter() });
