@@ -1,4 +1,4 @@
-// The per-client rpm's caller side: asks the client's ClientRateObject, spends a lease of admissions it granted, and remembers a refusal while it lasts.
+// The per-client rpm's caller side: asks the client's ClientRateObject, spends what it leased, remembers a refusal.
 import type { Client } from '../auth/client.ts';
 import { ProxyError } from '../errors.ts';
 import { failOpen } from './fail-open.ts';

@@ -1,4 +1,4 @@
-// An isolate's lease of a client's rpm admissions: granted by its ClientRateObject for one second and spent without asking. Pure.
+// An isolate's lease of rpm admissions: granted by a client's object for one second, spent without asking. Pure.
 
 /** Admissions the object granted this isolate in one whole second, not yet spent, and how many it spent there. */
 export interface Lease {
@@ -39,7 +39,10 @@ export function restOf(lease: Lease | undefined, nowSecond: number): Rest | unde
   return lease !== undefined && lease.second < nowSecond && lease.left > 0 ? { second: lease.second, count: lease.left } : undefined;
 }
 
-/** What a request does with this isolate's lease: spend from it, or ask the object (`want`, giving `back` a rest); `lease`: the lease to hold meanwhile. */
+/**
+ * What a request does with this isolate's lease: spend from it, or ask the object for `want`
+ * admissions, giving `back` a rest; `lease`: the lease to hold meanwhile.
+ */
 export type Plan = { kind: 'spend'; lease: Lease } | { kind: 'ask'; want: number; back: Rest | undefined; lease: Lease | undefined };
 
 /**

@@ -47,8 +47,9 @@ function ipRefusal(ipRpm: number, retryAfterSeconds: number): ProxyError {
  * isolate is answered without asking, and a busy client spends admissions granted ahead for the
  * current second without asking (limits/client-rate.ts, limits/rpm-lease.ts). A request counts
  * against `rpm` once admitted by it, even if it is refused later (budget, validation). The object
- * failing lets the request through (logged). Budgets (`tpm`, daily) are reserved later, by the pipeline, once the
- * request's worst case is known (pipeline/budget.ts). Call it only for a client with an `rpm`.
+ * failing lets the request through (logged). Budgets (`tpm`, daily) are reserved later, by the
+ * pipeline, once the request's worst case is known (pipeline/budget.ts). Call it only for a client
+ * with an `rpm`.
  */
 export async function limitClient(c: Context<AppEnv>, client: Client): Promise<void> {
   const refusal = await rateRefusal(c.env.CLIENT_RATE, client, Date.now(), (work) => runInBackground(c, work));
