@@ -185,6 +185,16 @@ describe('per-client rpm (ClientRateObject)', () => {
     expect(remaining).toBeGreaterThanOrEqual(rpm - 40 - 1 - rpm / 60);
   });
 
+  it('stays exact while leasing: rpm 150 admits exactly 150 of 170 requests in a row', async () => {
+    const { config, headers } = await keyed({ name: fresh('lease-exact'), rpm: 150 });
+    const proxy = proxyWith(config, BINDINGS);
+    const statuses: number[] = [];
+    for (let i = 0; i < 170; i++) statuses.push((await proxy.chat(hello(), { headers })).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(150);
+    expect(statuses.slice(150)).toEqual(Array(20).fill(429));
+    expect(proxy.mock.calls()).toHaveLength(150);
+  });
+
   it('is exact under 20 concurrent requests', async () => {
     const { config, headers } = await keyed({ name: fresh('burst'), rpm: 7 });
     const proxy = proxyWith(config, BINDINGS);
