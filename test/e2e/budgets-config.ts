@@ -1,8 +1,5 @@
 // PROXY_CONFIG, client keys and request shapes of the budgets e2e instance (budgets.test.ts starts its own `wrangler dev`).
-import { createHash } from 'node:crypto';
-import { E2E_LIMITS, E2E_RETRY } from './config.ts';
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+import { E2E_LIMITS, E2E_RETRY, keyHash } from './config.ts';
 
 /** The output cap of every budget key (`maxTokens`): sent upstream when a request names none. */
 export const CAP = 32;
@@ -104,7 +101,7 @@ export function buildBudgetsProxyConfig(vendorTapUrl: string): Record<string, un
   }
   const key = (name: keyof typeof BUDGET_KEYS, policy: Record<string, number>) => ({
     name,
-    sha256: sha256(BUDGET_KEYS[name]),
+    sha256: keyHash(BUDGET_KEYS[name]),
     maxTokens: CAP,
     ...policy,
   });

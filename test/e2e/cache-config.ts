@@ -1,10 +1,8 @@
 // The PROXY_CONFIG of the second `wrangler dev`: the KV cache and degraded replies turned on.
-import { createHash } from 'node:crypto';
-import { E2E_LIMITS, E2E_RETRY, MOCK_KEY } from './config.ts';
+import { E2E_LIMITS, E2E_RETRY, keyHash, MOCK_KEY } from './config.ts';
 
 /** Client keys of two tenants: this proxy runs with `auth.mode: "keys"`. */
 export const TENANT_KEYS = { alpha: 'client-alpha-3e8b1f77', beta: 'client-beta-9c2d4a10' } as const;
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A healthy alias whose answers are cached. */
 export const CACHED = { alias: 'cached', provider: 'c-ok', model: 'm-c-ok' } as const;
@@ -70,7 +68,7 @@ export function buildCacheProxyConfig(mockUrl: string): Json {
     cache: { enabled: true, ttlSeconds: 3600, staleIfErrorSeconds: 86400 },
     auth: {
       mode: 'keys',
-      keys: Object.entries(TENANT_KEYS).map(([name, key]) => ({ name, sha256: sha256(key) })),
+      keys: Object.entries(TENANT_KEYS).map(([name, key]) => ({ name, sha256: keyHash(key) })),
     },
     degraded: {
       enabled: true,

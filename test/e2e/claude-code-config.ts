@@ -1,6 +1,5 @@
 // PROXY_CONFIG and client key of the Claude Code e2e instance (claude-code.test.ts starts its own `wrangler dev`).
-import { createHash } from 'node:crypto';
-import { E2E_RETRY, MOCK_KEY } from './config.ts';
+import { E2E_RETRY, keyHash, MOCK_KEY } from './config.ts';
 
 /** The proxy client key Claude Code gets as ANTHROPIC_API_KEY; the proxy runs with `auth.mode: "keys"` and knows only its hash. */
 export const CLAUDE_CODE_KEY = 'client-claude-code-8d3a61f0c2';
@@ -14,8 +13,6 @@ export const CC = {
   /** A gateway alias (`--model`): an overloaded Anthropic target (529), then an OpenAI-compatible one, translated. */
   fallback: { alias: 'cc-fallback', failing: 'cc-overloaded', provider: 'cc-openai', model: 'm-cc-openai' },
 } as const;
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Builds PROXY_CONFIG; `mockUrl` is the mock vendor's origin. */
 export function buildClaudeCodeProxyConfig(mockUrl: string): Record<string, unknown> {
@@ -46,6 +43,6 @@ export function buildClaudeCodeProxyConfig(mockUrl: string): Record<string, unkn
     breaker: { windowSize: 1000, minCalls: 1000, consecutiveFailures: 1000 },
     cache: { enabled: false },
     degraded: { enabled: false },
-    auth: { mode: 'keys', keys: [{ name: CLAUDE_CODE_CLIENT, sha256: sha256(CLAUDE_CODE_KEY) }] },
+    auth: { mode: 'keys', keys: [{ name: CLAUDE_CODE_CLIENT, sha256: keyHash(CLAUDE_CODE_KEY) }] },
   };
 }

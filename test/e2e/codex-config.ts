@@ -1,6 +1,5 @@
 // PROXY_CONFIG and client key of the Codex e2e instance (codex.test.ts starts its own `wrangler dev`).
-import { createHash } from 'node:crypto';
-import { E2E_RETRY, MOCK_KEY } from './config.ts';
+import { E2E_RETRY, keyHash, MOCK_KEY } from './config.ts';
 
 /** The proxy client key Codex gets (through config.toml's `env_key`); the proxy runs with `auth.mode: "keys"` and knows only its hash. */
 export const CODEX_KEY = 'client-codex-6e1f0a93b7';
@@ -14,8 +13,6 @@ export const CX = {
   /** A Responses-native vendor answering 503, then a chat-only one: each turn translated to Chat Completions. */
   fallback: { alias: 'codex-fallback', failing: 'codex-down', provider: 'codex-chat', model: 'm-codex-chat' },
 } as const;
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Builds PROXY_CONFIG; `mockUrl` is the mock vendor's origin. Every target requires the vendor key (`key=`), never the client's. */
 export function buildCodexProxyConfig(mockUrl: string): Record<string, unknown> {
@@ -40,6 +37,6 @@ export function buildCodexProxyConfig(mockUrl: string): Record<string, unknown> 
     breaker: { windowSize: 1000, minCalls: 1000, consecutiveFailures: 1000 },
     cache: { enabled: false },
     degraded: { enabled: false },
-    auth: { mode: 'keys', keys: [{ name: CODEX_CLIENT, sha256: sha256(CODEX_KEY) }] },
+    auth: { mode: 'keys', keys: [{ name: CODEX_CLIENT, sha256: keyHash(CODEX_KEY) }] },
   };
 }

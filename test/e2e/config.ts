@@ -1,7 +1,11 @@
 // The PROXY_CONFIG of the e2e run: one provider per mock scenario, one model alias per fault.
+import { createHash } from 'node:crypto';
 
 /** The fake vendor key. Not shaped like a token, so only the proxy's known-secret scrubbing can hide it. */
 export const MOCK_KEY = 'mock-e2e-secret-4f9d1c';
+
+/** The hex SHA-256 of a client key: what an `auth.keys[]` entry holds instead of the key. */
+export const keyHash = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /** What the mock answers when nothing else is scripted. */
 export const REPLY = 'Hello from the mock provider.';

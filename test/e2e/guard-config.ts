@@ -1,8 +1,5 @@
 // PROXY_CONFIG and secrets of the browser-safety e2e instance (edge-guard.test.ts starts its own `wrangler dev`).
-import { createHash } from 'node:crypto';
-import { E2E_LIMITS, E2E_RETRY } from './config.ts';
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+import { E2E_LIMITS, E2E_RETRY, keyHash } from './config.ts';
 
 /** The HS256 secret the Worker verifies tokens with (PROXY_JWT_SECRET). */
 export const JWT_SECRET = 'e2e-guard-jwt-secret-5b0c7e19a4d2f8c3';
@@ -39,10 +36,10 @@ export function buildGuardProxyConfig(mockUrl: string): Record<string, unknown> 
     auth: {
       mode: 'keys+jwt',
       keys: [
-        { name: 'web', sha256: sha256(GUARD_KEYS.web), origins: [APP_ORIGIN], rpm: 2 },
-        { name: 'budget', sha256: sha256(GUARD_KEYS.budget), dailyTokens: 80, maxTokens: 16 },
-        { name: 'stream', sha256: sha256(GUARD_KEYS.stream), dailyTokens: 80, maxTokens: 16 },
-        { name: 'srv', sha256: sha256(GUARD_KEYS.srv) },
+        { name: 'web', sha256: keyHash(GUARD_KEYS.web), origins: [APP_ORIGIN], rpm: 2 },
+        { name: 'budget', sha256: keyHash(GUARD_KEYS.budget), dailyTokens: 80, maxTokens: 16 },
+        { name: 'stream', sha256: keyHash(GUARD_KEYS.stream), dailyTokens: 80, maxTokens: 16 },
+        { name: 'srv', sha256: keyHash(GUARD_KEYS.srv) },
       ],
     },
   };

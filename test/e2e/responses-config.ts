@@ -1,6 +1,5 @@
 // PROXY_CONFIG and client keys of the Responses API e2e instance (responses.test.ts starts its own `wrangler dev`).
-import { createHash } from 'node:crypto';
-import { E2E_RETRY, MOCK_KEY } from './config.ts';
+import { E2E_RETRY, keyHash, MOCK_KEY } from './config.ts';
 
 /** Two tenants: what one stores, the other must never read. */
 export const RESPONSES_KEYS = { first: 'client-responses-a-5b1e09', second: 'client-responses-b-77c2d4' } as const;
@@ -20,8 +19,6 @@ export const RS = {
   /** A native vendor answering 503, then the chat-only one. */
   fallback: 'rs-fallback',
 } as const;
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Builds PROXY_CONFIG; `mockUrl` is the mock vendor's origin. */
 export function buildResponsesProxyConfig(mockUrl: string): Record<string, unknown> {
@@ -63,8 +60,8 @@ export function buildResponsesProxyConfig(mockUrl: string): Record<string, unkno
     auth: {
       mode: 'keys',
       keys: [
-        { name: 'rs-first', sha256: sha256(RESPONSES_KEYS.first) },
-        { name: 'rs-second', sha256: sha256(RESPONSES_KEYS.second) },
+        { name: 'rs-first', sha256: keyHash(RESPONSES_KEYS.first) },
+        { name: 'rs-second', sha256: keyHash(RESPONSES_KEYS.second) },
       ],
     },
   };
