@@ -83,26 +83,39 @@ function messagePart(replay: Replay, at: Json, part: Json): void {
   replay.emit('response.content_part.done', { ...at, part });
 }
 
+/** The events that replay one part list of a reasoning item: its summary, or its reasoning text. */
+const REASONING_PARTS = {
+  summary: {
+    index: 'summary_index',
+    added: 'response.reasoning_summary_part.added',
+    delta: 'response.reasoning_summary_text.delta',
+    done: 'response.reasoning_summary_text.done',
+    partDone: 'response.reasoning_summary_part.done',
+  },
+  content: {
+    index: 'content_index',
+    added: 'response.content_part.added',
+    delta: 'response.reasoning_text.delta',
+    done: 'response.reasoning_text.done',
+    partDone: 'response.content_part.done',
+  },
+} as const;
+
 /** A reasoning item: added with no summary, each summary part and each reasoning text part filled, the item whole at its done. */
 function reasoning(replay: Replay, at: { item_id: string; output_index: number }, item: Json): void {
   const added: Json = { ...item, summary: [] };
   delete added.encrypted_content;
   delete added.content;
   replay.emit('response.output_item.added', { output_index: at.output_index, item: added });
-  for (const [i, part] of partsOf(item.summary).entries()) {
-    const text = typeof part.text === 'string' ? part.text : '';
-    const where = { ...at, summary_index: i };
-    replay.emit('response.reasoning_summary_part.added', { ...where, part: { ...part, text: '' } });
-    if (text !== '') replay.emit('response.reasoning_summary_text.delta', { ...where, delta: text });
-    replay.emit('response.reasoning_summary_text.done', { ...where, text });
-    replay.emit('response.reasoning_summary_part.done', { ...where, part });
-  }
-  for (const [i, part] of partsOf(item.content).entries()) {
-    const text = typeof part.text === 'string' ? part.text : '';
-    const where = { ...at, content_index: i };
-    replay.emit('response.content_part.added', { ...where, part: { ...part, text: '' } });
-    if (text !== '') replay.emit('response.reasoning_text.delta', { ...where, delta: text });
-    replay.emit('response.reasoning_text.done', { ...where, text });
-    replay.emit('response.content_part.done', { ...where, part });
+  for (const list of ['summary', 'content'] as const) {
+    const wire = REASONING_PARTS[list];
+    for (const [i, part] of partsOf(item[list]).entries()) {
+      const text = typeof part.text === 'string' ? part.text : '';
+      const where = { ...at, [wire.index]: i };
+      replay.emit(wire.added, { ...where, part: { ...part, text: '' } });
+      if (text !== '') replay.emit(wire.delta, { ...where, delta: text });
+      replay.emit(wire.done, { ...where, text });
+      replay.emit(wire.partDone, { ...where, part });
+    }
   }
 }
