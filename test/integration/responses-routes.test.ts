@@ -9,6 +9,7 @@ import type { Json } from '../../src/protocols/json.ts';
 import { loadContext, type ResponsesNamespace, saveResponse } from '../../src/responses/store.ts';
 import type { ResponsesObject, StoredRecord } from '../../src/responses/store-object.ts';
 import { storedResponsesRoutes } from '../../src/routes/stored-responses.ts';
+import { said, storedTurn, user } from './stored-turns.ts';
 
 // Objects persist for the whole file: every test names its own clients.
 let n = 0;
@@ -30,22 +31,9 @@ function appFor(clientName: string, bindings: Record<string, unknown> = { RESPON
   return (path: string, init?: RequestInit) => app.request(path, init, bindings);
 }
 
-const user = (text: string): Json => ({ role: 'user', content: text });
-const answer = (id: string, text: string): Json => ({
-  id,
-  type: 'message',
-  role: 'assistant',
-  status: 'completed',
-  content: [{ type: 'output_text', text, annotations: [] }],
-});
-
-function record(id: string, input: Json[], output: Json[], previousId: string | null = null): StoredRecord {
-  return { id, previousId, createdAt: 1_700_000_000, response: { id, object: 'response', status: 'completed', output }, input };
-}
-
 async function seed(clientName: string): Promise<void> {
-  await saveResponse(env.RESPONSES, clientName, record('resp_1', [user('Hi')], [answer('msg_1', 'Hello!')]), 30);
-  await saveResponse(env.RESPONSES, clientName, record('resp_2', [user('And?'), user('Well?')], [answer('msg_2', 'Bye.')], 'resp_1'), 30);
+  await saveResponse(env.RESPONSES, clientName, storedTurn('resp_1', [user('Hi')], [said('msg_1', 'Hello!')]), 30);
+  await saveResponse(env.RESPONSES, clientName, storedTurn('resp_2', [user('And?'), user('Well?')], [said('msg_2', 'Bye.')], 'resp_1'), 30);
 }
 
 type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } };
@@ -58,7 +46,7 @@ describe('GET /v1/responses/:id', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ id: 'resp_1', object: 'response', status: 'completed', output: [answer('msg_1', 'Hello!')] });
+    expect(await res.json()).toEqual({ id: 'resp_1', object: 'response', status: 'completed', output: [said('msg_1', 'Hello!')] });
   });
 
   it("answers OpenAI's 404 to another client asking for the same id", async () => {
@@ -115,7 +103,7 @@ describe('GET /v1/responses/:id/input_items', () => {
     const res = await appFor(name)('/v1/responses/resp_2/input_items');
     expect(res.status).toBe(200);
     const list = (await res.json()) as { object: string; data: Json[]; first_id: string; last_id: string; has_more: boolean };
-    expect(list.data.map((item) => item.content)).toEqual(['Well?', 'And?', answer('msg_1', 'Hello!').content, 'Hi']);
+    expect(list.data.map((item) => item.content)).toEqual(['Well?', 'And?', said('msg_1', 'Hello!').content, 'Hi']);
     expect(list.data.every((item) => typeof item.id === 'string' && item.type === 'message')).toBe(true);
     expect(list).toMatchObject({ object: 'list', has_more: false, first_id: list.data[0]?.id, last_id: list.data[3]?.id });
   });
@@ -131,7 +119,7 @@ describe('GET /v1/responses/:id/input_items', () => {
       last_id: string;
       has_more: boolean;
     };
-    expect(first.data.map((item) => item.content)).toEqual(['Hi', answer('msg_1', 'Hello!').content, 'And?']);
+    expect(first.data.map((item) => item.content)).toEqual(['Hi', said('msg_1', 'Hello!').content, 'And?']);
     expect(first.has_more).toBe(true);
     const next = (await (await call(`/v1/responses/resp_2/input_items?limit=3&order=asc&after=${first.last_id}`)).json()) as {
       data: Json[];
@@ -166,7 +154,7 @@ describe('saving and loading a conversation', () => {
     const name = unique('web');
     await seed(name);
     const items = await loadContext(env.RESPONSES, name, 'resp_2');
-    expect(items).toEqual([user('Hi'), answer('msg_1', 'Hello!'), user('And?'), user('Well?'), answer('msg_2', 'Bye.')]);
+    expect(items).toEqual([user('Hi'), said('msg_1', 'Hello!'), user('And?'), user('Well?'), said('msg_2', 'Bye.')]);
   });
 
   it("refuses an unknown previous_response_id with OpenAI's 400", async () => {
@@ -194,7 +182,7 @@ describe('saving and loading a conversation', () => {
   ])('skips a save and logs a warning when %s', async (_, ns, msg) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const namespace = ns as unknown as ResponsesNamespace;
-    await expect(saveResponse(namespace, 'web', record('resp_1', [user('Hi')], []), 30)).resolves.toBeUndefined();
+    await expect(saveResponse(namespace, 'web', storedTurn('resp_1', [user('Hi')], []), 30)).resolves.toBeUndefined();
     const lines = warn.mock.calls.map((call) => JSON.parse(String(call[0])) as { msg: string });
     warn.mockRestore();
     expect(lines.map((line) => line.msg)).toEqual([msg]);

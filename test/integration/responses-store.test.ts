@@ -3,6 +3,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../src/protocols/json.ts';
 import type { ItemList, ItemsQuery, StoredRecord } from '../../src/responses/store-object.ts';
+import { said, storedTurn, user } from './stored-turns.ts';
 
 // Objects persist for the whole file: every test names its own client.
 let n = 0;
@@ -10,19 +11,13 @@ const client = (name = 'client') => env.RESPONSES.getByName(`${name}-${++n}-${Da
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 86_400_000;
 
-const user = (text: string): Json => ({ role: 'user', content: text });
-const said = (id: string, text: string): Json => ({
-  id,
-  type: 'message',
-  role: 'assistant',
-  status: 'completed',
-  content: [{ type: 'output_text', text, annotations: [] }],
-});
-
-/** A stored turn: `input` asked, `output` answered, continuing `previousId`. */
+/** A stored turn with the fields a vendor's Response carries besides its output. */
 function turn(id: string, input: Json[], output: Json[], previousId: string | null = null): StoredRecord {
-  const response = { id, object: 'response', created_at: 1_700_000_000, status: 'completed', instructions: 'Be brief.', output };
-  return { id, previousId, createdAt: 1_700_000_000, response: { ...response, previous_response_id: previousId }, input };
+  return storedTurn(id, input, output, previousId, {
+    created_at: 1_700_000_000,
+    instructions: 'Be brief.',
+    previous_response_id: previousId,
+  });
 }
 
 /** The object's answers are JSON text. */
